@@ -24,13 +24,22 @@ static inline const char *test_tmpdir_base(void)
  * store creates itself. */
 static inline void test_dir_make(char *dir, size_t dir_size, char *sub, size_t sub_size)
 {
-	snprintf(dir, dir_size, "%s/vtepgw-store-XXXXXX", test_tmpdir_base());
+	static const char pattern[] = "/vtepgw-store-XXXXXX";
+	static const char store[] = "/store";
+	const char *base = test_tmpdir_base();
+	size_t base_len = strlen(base);
+	size_t dir_len = base_len + sizeof(pattern) - 1;
+
+	if (dir_len + 1 > dir_size || dir_len + sizeof(store) > sub_size)
+		abort();
+	memcpy(dir, base, base_len);
+	memcpy(dir + base_len, pattern, sizeof(pattern));
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		abort();
 	}
-	if ((size_t)snprintf(sub, sub_size, "%.*s/store", (int)(sub_size - 7), dir) >= sub_size)
-		abort();
+	memcpy(sub, dir, dir_len);
+	memcpy(sub + dir_len, store, sizeof(store));
 }
 
 static int test_dir_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
