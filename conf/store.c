@@ -371,7 +371,8 @@ int store_open_options(struct store **result, const struct store_options *option
 		goto err_env;
 	}
 	/* A process killed inside a read transaction leaves its reader slot
-	 * taken, which pins old pages until someone clears it. */
+	 * taken, which pins old pages until someone clears it. (LMDB resets the
+	 * whole table only when no process has the environment open.) */
 	rc = mdb_reader_check(store->env, &dead_readers);
 	if (rc != MDB_SUCCESS) {
 		store_error(err, err_size, "%s: cannot clear stale readers: %s", dir,
@@ -379,6 +380,7 @@ int store_open_options(struct store **result, const struct store_options *option
 		rc = store_errno(rc);
 		goto err_env;
 	}
+	store->stats.stale_readers_cleared = (uint64_t)dead_readers;
 	rc = store_open_tables(store, dir, err, err_size);
 	if (rc < 0)
 		goto err_env;

@@ -74,9 +74,10 @@ struct store_stats {
 	uint64_t write_errors; /* any other write failure */
 	uint64_t commits;
 	/* Added after the first interface; readers of the fields above are unaffected. */
-	uint64_t read_only_refusals; /* a write on a store opened read-only: -EROFS */
-	uint64_t invalid_input;	     /* a write refused for a bad key or value: -EINVAL */
-	uint64_t missing_segment;    /* an FDB or flood write for an absent segment: -ENOENT */
+	uint64_t read_only_refusals;	/* a write on a store opened read-only: -EROFS */
+	uint64_t invalid_input;		/* a write refused for a bad key or value: -EINVAL */
+	uint64_t missing_segment;	/* an FDB or flood write for an absent segment: -ENOENT */
+	uint64_t stale_readers_cleared; /* reader slots of dead processes freed at open */
 };
 
 /* 256 MiB, the configuration's default (gateway.lmdb_map_size). */

@@ -740,6 +740,114 @@ static void test_reader_sees_whole_transactions(void **state)
 	free(records);
 }
 
+/* Stale readers -------------------------------------------------------- */
+
+struct reader_slots {
+	char pid[32];
+	int matches;
+};
+
+static int count_reader_slot(const char *line, void *arg)
+{
+	struct reader_slots *slots = arg;
+	char first[32];
+
+	/* Lines are "pid thread txnid"; the first line is a header. */
+	if (sscanf(line, "%31s", first) == 1 && strcmp(first, slots->pid) == 0)
+		slots->matches++;
+	return 0;
+}
+
+static int reader_slots_of(const char *path, pid_t pid)
+{
+	struct reader_slots slots = {0};
+	MDB_env *env;
+
+	snprintf(slots.pid, sizeof(slots.pid), "%d", (int)pid);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, path, MDB_RDONLY, 0640), 0);
+	assert_true(mdb_reader_list(env, count_reader_slot, &slots) >= 0);
+	mdb_env_close(env);
+	return slots.matches;
+}
+
+static int stuck_reader(const struct store_segment_key *key, const struct store_segment *segment,
+			void *arg)
+{
+	int fd = *(const int *)arg;
+
+	(void)key;
+	(void)segment;
+	if (write(fd, "r", 1) != 1)
+		_exit(3);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void test_stale_reader_is_cleared_at_open(void **state)
+{
+	struct fixture *f = *state;
+	int ready[2], hold[2];
+	pid_t holder, reader;
+	char byte;
+	int status;
+
+	put_segment(f->store, CONF_SEGMENT_VXLAN, 100, "blue");
+	store_close(f->store);
+	f->store = NULL;
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(hold), 0);
+
+	/* The daemon's stand-in keeps the environment open throughout. */
+	holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		struct store *daemon;
+
+		if (store_open(&daemon, f->path, 0, false, NULL, 0) != 0)
+			_exit(2);
+		if (write(ready[1], "h", 1) != 1 || read(hold[0], &byte, 1) != 1)
+			_exit(3);
+		store_close(daemon);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+
+	/* Killed inside its read transaction, a reader leaves its slot. */
+	reader = fork();
+	assert_true(reader >= 0);
+	if (reader == 0) {
+		struct store *store;
+
+		if (store_open(&store, f->path, 0, true, NULL, 0) != 0)
+			_exit(2);
+		store_segment_foreach(store, stuck_reader, &ready[1]);
+		_exit(4);
+	}
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	assert_int_equal(kill(reader, SIGKILL), 0);
+	assert_int_equal(waitpid(reader, &status, 0), reader);
+	assert_int_equal(reader_slots_of(f->path, reader), 1);
+
+	/* The next open, a reader's too, frees it. */
+	assert_int_equal(store_open(&f->store, f->path, 0, true, NULL, 0), 0);
+	assert_int_equal(store_stats(f->store)->stale_readers_cleared, 1);
+	store_close(f->store);
+	f->store = NULL;
+	assert_int_equal(reader_slots_of(f->path, reader), 0);
+
+	assert_int_equal(write(hold[1], "q", 1), 1);
+	assert_int_equal(waitpid(holder, &status, 0), holder);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	for (int i = 0; i < 2; i++) {
+		close(ready[i]);
+		close(hold[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +865,7 @@ int main(void)
 		STORE_TEST(test_schema_mismatch_is_refused),
 		STORE_TEST(test_not_a_store_is_refused),
 		STORE_TEST(test_reader_sees_whole_transactions),
+		STORE_TEST(test_stale_reader_is_cleared_at_open),
 #undef STORE_TEST
 	};
 
