@@ -25,6 +25,11 @@
 #define CONF_MAP_SIZE_MAX  (1ull << 40)
 #define CONF_TEXT_MAX	   (16u << 20) /* a larger configuration file is a mistake */
 
+/* A port whose role failed to parse: references to it are not checked
+ * against a role, so that one mistake is reported once. Never escapes
+ * conf_load(), which refuses any file with errors. */
+#define CONF_PORT_ROLE_UNKNOWN ((enum conf_port_role)255)
+
 struct conf_error_entry {
 	size_t file_rank; /* order in which the file name was first seen */
 	int line;

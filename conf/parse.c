@@ -679,7 +679,7 @@ static void parse_port_addresses(struct conf_context *ctx, const config_setting_
 
 	if (get_list(ctx, group, "addresses", where, false, false, &list) != SETTING_FOUND)
 		return;
-	if (port->role != CONF_PORT_UPLINK) {
+	if (port->role == CONF_PORT_ACCESS) {
 		conf_error(ctx, list,
 			   "%s: addresses are only for uplink ports (an access port is a "
 			   "layer 2 port of its segments)",
@@ -745,6 +745,7 @@ static void parse_port(struct conf_context *ctx, const config_setting_t *group, 
 		snprintf(where, sizeof(where), "port '%s'", port->name);
 	}
 	check_known(ctx, group, where, port_settings);
+	port->role = CONF_PORT_ROLE_UNKNOWN;
 	if (find(ctx, group, "role", where, true, &setting) == SETTING_FOUND &&
 	    get_choice(ctx, group, "role", where, roles, &choice) == SETTING_FOUND)
 		port->role = choice == 1 ? CONF_PORT_UPLINK : CONF_PORT_ACCESS;
@@ -765,7 +766,7 @@ static void parse_port(struct conf_context *ctx, const config_setting_t *group, 
 		port->has_mac = parse_unicast_mac(ctx, setting, where, "mac", port->mac);
 	parse_port_addresses(ctx, group, where, port);
 	if (find(ctx, group, "vlan", where, false, &setting) == SETTING_FOUND) {
-		if (port->role != CONF_PORT_UPLINK)
+		if (port->role == CONF_PORT_ACCESS)
 			conf_error(ctx, setting,
 				   "%s: vlan on a port is the underlay VLAN of an uplink; put "
 				   "access VLANs in the segments' members",

@@ -177,7 +177,7 @@ static void validate_bgp(struct conf_context *ctx, const struct conf_model *mode
 		const struct conf_port *port = &model->ports[neighbor->port];
 
 		conf_ip_format(&neighbor->addr, text, sizeof(text));
-		if (port->role != CONF_PORT_UPLINK)
+		if (port->role == CONF_PORT_ACCESS)
 			conf_error_at(ctx, NULL, neighbor->line,
 				      "bgp neighbor %s: port '%s' is not an uplink; BGP runs over "
 				      "uplinks",
