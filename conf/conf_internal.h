@@ -30,8 +30,9 @@
  * conf_load(), which refuses any file with errors. */
 #define CONF_PORT_ROLE_UNKNOWN ((enum conf_port_role)255)
 
+/* All errors are in one file (@include is refused), so line order is
+ * file order. */
 struct conf_error_entry {
-	size_t file_rank; /* order in which the file name was first seen */
 	int line;
 	size_t sequence; /* keeps reports on one line in the order found */
 	char *text;	 /* "file:line: message" */

@@ -14,21 +14,6 @@
 
 #include "conf_internal.h"
 
-static size_t file_rank(struct conf_context *ctx, const char *file)
-{
-	size_t i;
-
-	/* Errors come in file order; a file gets the rank of its first error. */
-	for (i = 0; i < ctx->n_entries; i++) {
-		const char *text = ctx->entries[i].text;
-		size_t len = strlen(file);
-
-		if (strncmp(text, file, len) == 0 && text[len] == ':')
-			return ctx->entries[i].file_rank;
-	}
-	return ctx->n_entries;
-}
-
 static void add_error(struct conf_context *ctx, const char *file, int line, const char *format,
 		      va_list args)
 {
@@ -58,7 +43,6 @@ static void add_error(struct conf_context *ctx, const char *file, int line, cons
 	}
 	free(message);
 	entry = &ctx->entries[ctx->n_entries];
-	entry->file_rank = file_rank(ctx, file);
 	entry->line = line;
 	entry->sequence = ctx->n_entries;
 	entry->text = text;
@@ -92,8 +76,6 @@ static int compare_entries(const void *a, const void *b)
 {
 	const struct conf_error_entry *x = a, *y = b;
 
-	if (x->file_rank != y->file_rank)
-		return x->file_rank < y->file_rank ? -1 : 1;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	if (x->sequence != y->sequence)

@@ -170,7 +170,7 @@ struct conf_errors {
 
 /* Load and validate. Returns 0 and sets *model, or -1 with every error in
  * `errors` (and *model NULL). errors may be NULL; errors are appended to it,
- * sorted by file and line. `@include` is refused: one file is the whole
+ * sorted by line. `@include` is refused: one file is the whole
  * configuration. */
 int conf_load(const char *path, struct conf_model **model, struct conf_errors *errors);
 /* Same from a string (tests, fuzzing); `name` stands for the file name. */
