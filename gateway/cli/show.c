@@ -6,22 +6,66 @@
 #include <string.h>
 
 #include "json_writer.h"
+#include "telemetry_client.h"
 
-int show_check_dict_of_dicts(const struct vtepctl *ctx, const char *command,
-			     const struct json_value *data)
+int show_collect_rows(const struct vtepctl *ctx, const char *command, const struct json_value *data,
+		      const char *name_key, struct show_row **rows, size_t *n_rows)
 {
-	if (data->type != JSON_OBJECT) {
-		fprintf(ctx->err, "vtepctl: malformed reply to %s: %s instead of an object\n",
+	*rows = NULL;
+	*n_rows = 0;
+	if (data->type != JSON_OBJECT && data->type != JSON_ARRAY) {
+		fprintf(ctx->err,
+			"vtepctl: malformed reply to %s: %s instead of an object or array\n",
 			command, json_type_name(data->type));
 		return VTEPCTL_EXIT_FAILURE;
 	}
-	for (size_t i = 0; i < data->count; i++)
-		if (data->members[i].value->type != JSON_OBJECT) {
-			fprintf(ctx->err, "vtepctl: malformed reply to %s: '%s' is a %s\n", command,
-				data->members[i].key, json_type_name(data->members[i].value->type));
+	struct show_row *out = calloc(data->count + 1, sizeof(*out));
+	if (out == NULL) {
+		fprintf(ctx->err, "vtepctl: out of memory\n");
+		return VTEPCTL_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < data->count; i++) {
+		const struct json_value *fields;
+		const char *name = NULL;
+		if (data->type == JSON_OBJECT) {
+			name = data->members[i].key;
+			fields = data->members[i].value;
+		} else {
+			fields = data->items[i];
+		}
+		if (fields->type != JSON_OBJECT) {
+			if (name != NULL)
+				fprintf(ctx->err, "vtepctl: malformed reply to %s: '%s' is a %s\n",
+					command, name, json_type_name(fields->type));
+			else
+				fprintf(ctx->err,
+					"vtepctl: malformed reply to %s: item %zu is a %s\n",
+					command, i, json_type_name(fields->type));
+			free(out);
 			return VTEPCTL_EXIT_FAILURE;
 		}
+		const char *field_name;
+		if (json_get_string(fields, name_key, &field_name) == 0)
+			name = field_name;
+		if (name == NULL) {
+			fprintf(ctx->err, "vtepctl: malformed reply to %s: item %zu has no '%s'\n",
+				command, i, name_key);
+			free(out);
+			return VTEPCTL_EXIT_FAILURE;
+		}
+		out[i] = (struct show_row){.name = name, .fields = fields};
+	}
+	*rows = out;
+	*n_rows = data->count;
 	return VTEPCTL_EXIT_OK;
+}
+
+const struct show_row *show_find_row(const struct show_row *rows, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].name, name) == 0)
+			return &rows[i];
+	return NULL;
 }
 
 const char *show_field_text(const struct show_field *field, const struct json_value *row, char *buf,
@@ -79,18 +123,17 @@ void show_field_json(struct json_writer *w, const struct show_field *field,
 
 static const char *sort_field;
 
-static int compare_members(const void *a, const void *b)
+static int compare_rows(const void *a, const void *b)
 {
-	const struct json_member *ma = *(const struct json_member *const *)a;
-	const struct json_member *mb = *(const struct json_member *const *)b;
+	const struct show_row *ra = a, *rb = b;
 	if (sort_field != NULL) {
 		uint64_t va = UINT64_MAX, vb = UINT64_MAX;
-		json_get_u64(ma->value, sort_field, &va);
-		json_get_u64(mb->value, sort_field, &vb);
+		json_get_u64(ra->fields, sort_field, &va);
+		json_get_u64(rb->fields, sort_field, &vb);
 		if (va != vb)
 			return va < vb ? -1 : 1;
 	}
-	return strcmp(ma->key, mb->key);
+	return strcmp(ra->name, rb->name);
 }
 
 int show_telemetry_table(const struct vtepctl *ctx, const char *command,
@@ -98,33 +141,32 @@ int show_telemetry_table(const struct vtepctl *ctx, const char *command,
 			 const char *name_header, const struct show_field *fields, size_t n_fields,
 			 const char *sort_key)
 {
-	int ret = show_check_dict_of_dicts(ctx, command, data);
+	struct show_row *rows;
+	size_t n_rows;
+	int ret = show_collect_rows(ctx, command, data, name_key, &rows, &n_rows);
 	if (ret != VTEPCTL_EXIT_OK)
 		return ret;
 
-	const struct json_member **rows = calloc(data->count + 1, sizeof(*rows));
 	struct table_column *columns = calloc(n_fields + 1, sizeof(*columns));
 	const char **cells = calloc(n_fields + 1, sizeof(*cells));
 	char(*bufs)[24] = calloc(n_fields + 1, sizeof(*bufs));
 	struct table *table = NULL;
 	ret = VTEPCTL_EXIT_FAILURE;
-	if (rows == NULL || columns == NULL || cells == NULL || bufs == NULL)
+	if (columns == NULL || cells == NULL || bufs == NULL)
 		goto out;
-	for (size_t i = 0; i < data->count; i++)
-		rows[i] = &data->members[i];
 	/* qsort has no context argument; vtepctl is single-threaded. */
 	sort_field = sort_key;
-	qsort(rows, data->count, sizeof(*rows), compare_members);
+	qsort(rows, n_rows, sizeof(*rows), compare_rows);
 
 	if (ctx->json) {
 		struct json_writer w;
 		json_writer_init(&w, ctx->out);
 		json_array_begin(&w);
-		for (size_t r = 0; r < data->count; r++) {
+		for (size_t r = 0; r < n_rows; r++) {
 			json_object_begin(&w);
-			json_member_string(&w, name_key, rows[r]->key);
+			json_member_string(&w, name_key, rows[r].name);
 			for (size_t f = 0; f < n_fields; f++)
-				show_field_json(&w, &fields[f], rows[r]->value);
+				show_field_json(&w, &fields[f], rows[r].fields);
 			json_object_end(&w);
 		}
 		json_array_end(&w);
@@ -141,10 +183,10 @@ int show_telemetry_table(const struct vtepctl *ctx, const char *command,
 	table = table_new(columns, n_fields + 1);
 	if (table == NULL)
 		goto out;
-	for (size_t r = 0; r < data->count; r++) {
-		cells[0] = rows[r]->key;
+	for (size_t r = 0; r < n_rows; r++) {
+		cells[0] = rows[r].name;
 		for (size_t f = 0; f < n_fields; f++)
-			cells[f + 1] = show_field_text(&fields[f], rows[r]->value, bufs[f],
+			cells[f + 1] = show_field_text(&fields[f], rows[r].fields, bufs[f],
 						       sizeof(bufs[f]));
 		if (table_add_row(table, cells) < 0)
 			goto out;
@@ -160,4 +202,32 @@ out:
 	free(cells);
 	free(bufs);
 	return ret;
+}
+
+int vtepctl_telemetry(const struct vtepctl *ctx, const char *command, bool quiet,
+		      struct json_value **data)
+{
+	struct telemetry_client *client;
+	char err[512];
+	*data = NULL;
+	int ret = telemetry_connect(&client, ctx->socket_path, err, sizeof(err));
+	if (ret == -ENOENT || ret == -ECONNREFUSED || ret == -ENOTDIR) {
+		/* ECONNREFUSED: a socket file left behind by a daemon that died. */
+		if (!quiet)
+			fprintf(ctx->err,
+				"vtepctl: vtepgw is not running (no telemetry socket at %s)\n",
+				ctx->socket_path);
+		return VTEPCTL_EXIT_NOT_RUNNING;
+	}
+	if (ret < 0) {
+		fprintf(ctx->err, "vtepctl: %s\n", err);
+		return ret == -EACCES ? VTEPCTL_EXIT_NOT_RUNNING : VTEPCTL_EXIT_FAILURE;
+	}
+	ret = telemetry_query(client, command, data, err, sizeof(err));
+	telemetry_close(client);
+	if (ret < 0) {
+		fprintf(ctx->err, "vtepctl: %s\n", err);
+		return VTEPCTL_EXIT_FAILURE;
+	}
+	return VTEPCTL_EXIT_OK;
 }

@@ -24,7 +24,7 @@ struct show_field {
 };
 
 /*
- * Print `data` (a telemetry dict: name -> dict of fields) as a table whose
+ * Print `data` (rows as in show_collect_rows) as a table whose
  * first column is the name, or as a JSON array of objects whose first key is
  * `name_key`. Rows come sorted by `sort_key` (a u64 field) or, when NULL, by
  * name. Missing fields print "-" (null in JSON). Returns an exit code.
@@ -34,9 +34,25 @@ int show_telemetry_table(const struct vtepctl *ctx, const char *command,
 			 const char *name_header, const struct show_field *fields, size_t n_fields,
 			 const char *sort_key);
 
-/* Check that `data` is an object whose members are objects; prints why not. */
-int show_check_dict_of_dicts(const struct vtepctl *ctx, const char *command,
-			     const struct json_value *data);
+/*
+ * One row of a telemetry table. DPDK 22.11 accepts only [A-Za-z0-9_/] in
+ * dict keys and refuses dicts inside arrays, so names with '.', ':' or '-'
+ * (addresses, MACs, many port and segment names) cannot be keys. A row is a
+ * dict member; its name is its `name_key` string field when it has one
+ * ({"vtep0": {"address": "2001:db8::2", ...}}), else its key
+ * ({"uplink0": {...}}). An array of such dicts (possible in later DPDK
+ * releases) reads the same way.
+ */
+struct show_row {
+	const char *name;
+	const struct json_value *fields;
+};
+
+/* Collect the rows of `data` in reply order (free *rows). Prints why a reply
+ * has the wrong shape and returns an exit code. */
+int show_collect_rows(const struct vtepctl *ctx, const char *command, const struct json_value *data,
+		      const char *name_key, struct show_row **rows, size_t *n_rows);
+const struct show_row *show_find_row(const struct show_row *rows, size_t n, const char *name);
 
 /* One cell of a field (buf holds numbers). */
 const char *show_field_text(const struct show_field *field, const struct json_value *row, char *buf,

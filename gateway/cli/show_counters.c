@@ -4,6 +4,8 @@
  * /vtepgw/drops; names come from the daemon, e.g. the decap verdicts of
  * encap/tunnel.h) and the totals over all ports (from /vtepgw/ports).
  */
+#include <stdlib.h>
+
 #include "json_writer.h"
 #include "show.h"
 
@@ -17,11 +19,13 @@ struct counter_totals {
 static int sum_ports(const struct vtepctl *ctx, const struct json_value *ports,
 		     struct counter_totals *totals)
 {
-	int ret = show_check_dict_of_dicts(ctx, PORTS_COMMAND, ports);
+	struct show_row *rows;
+	size_t n_rows;
+	int ret = show_collect_rows(ctx, PORTS_COMMAND, ports, "name", &rows, &n_rows);
 	if (ret != VTEPCTL_EXIT_OK)
 		return ret;
-	for (size_t i = 0; i < ports->count; i++) {
-		const struct json_value *port = ports->members[i].value;
+	for (size_t i = 0; i < n_rows; i++) {
+		const struct json_value *port = rows[i].fields;
 		uint64_t v;
 		if (json_get_u64(port, "rx_packets", &v) == 0)
 			totals->rx_packets += v;
@@ -32,6 +36,7 @@ static int sum_ports(const struct vtepctl *ctx, const struct json_value *ports,
 		if (json_get_u64(port, "tx_bytes", &v) == 0)
 			totals->tx_bytes += v;
 	}
+	free(rows);
 	return VTEPCTL_EXIT_OK;
 }
 

@@ -35,11 +35,6 @@ struct merged_segment {
 	const struct json_value *live; /* NULL when the daemon does not report it */
 };
 
-static const struct json_value *live_by_name(const struct json_value *live, const char *name)
-{
-	return live == NULL ? NULL : json_object_get(live, name);
-}
-
 static void merge_live(struct merged_segment *m, const struct json_value *live)
 {
 	m->live = live;
@@ -150,6 +145,8 @@ int vtepctl_show_segments(const struct vtepctl *ctx)
 	struct store *store = NULL;
 	struct segment_list list = {0};
 	struct json_value *live = NULL;
+	struct show_row *live_rows = NULL;
+	size_t n_live = 0;
 	struct merged_segment *rows = NULL;
 	bool have_store = false;
 	int ret;
@@ -157,7 +154,7 @@ int vtepctl_show_segments(const struct vtepctl *ctx)
 	/* Live state is optional here: a stopped daemon still has segments. */
 	ret = vtepctl_telemetry(ctx, SEGMENTS_COMMAND, true, &live);
 	if (ret == VTEPCTL_EXIT_OK) {
-		ret = show_check_dict_of_dicts(ctx, SEGMENTS_COMMAND, live);
+		ret = show_collect_rows(ctx, SEGMENTS_COMMAND, live, "name", &live_rows, &n_live);
 		if (ret != VTEPCTL_EXIT_OK)
 			goto out;
 	} else if (ret != VTEPCTL_EXIT_NOT_RUNNING) {
@@ -183,7 +180,6 @@ int vtepctl_show_segments(const struct vtepctl *ctx)
 	if (!running && !ctx->json)
 		fprintf(ctx->err, "vtepctl: vtepgw is not running; live counters are not shown\n");
 
-	size_t n_live = running ? live->count : 0;
 	rows = calloc(list.count + n_live + 1, sizeof(*rows));
 	if (rows == NULL) {
 		fprintf(ctx->err, "vtepctl: out of memory\n");
@@ -206,18 +202,19 @@ int vtepctl_show_segments(const struct vtepctl *ctx)
 			.persisted = true,
 			.flood_vteps = r->flood_vteps,
 		};
-		merge_live(m, live_by_name(live, r->segment.name));
+		const struct show_row *lr = show_find_row(live_rows, n_live, r->segment.name);
+		merge_live(m, lr == NULL ? NULL : lr->fields);
 	}
 	/* Segments the daemon runs but the store does not have (yet). */
 	for (size_t i = 0; i < n_live; i++) {
-		const struct json_member *member = &live->members[i];
-		if (segment_list_find_name(&list, member->key) != NULL)
+		const struct show_row *lr = &live_rows[i];
+		if (segment_list_find_name(&list, lr->name) != NULL)
 			continue;
 		struct merged_segment *m = &rows[n++];
-		*m = (struct merged_segment){.name = member->key};
-		json_get_string(member->value, "type", &m->type);
-		json_get_u64(member->value, "id", &m->id);
-		merge_live(m, member->value);
+		*m = (struct merged_segment){.name = lr->name};
+		json_get_string(lr->fields, "type", &m->type);
+		json_get_u64(lr->fields, "id", &m->id);
+		merge_live(m, lr->fields);
 	}
 
 	if (ctx->json)
@@ -227,6 +224,7 @@ int vtepctl_show_segments(const struct vtepctl *ctx)
 	ret = ctx->json ? VTEPCTL_EXIT_OK : ret;
 out:
 	free(rows);
+	free(live_rows);
 	json_free(live);
 	segment_list_free(&list);
 	store_close(store);

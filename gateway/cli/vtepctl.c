@@ -117,34 +117,6 @@ static int resolve_paths(const char *config, bool config_given, const char *sock
 	return ret;
 }
 
-int vtepctl_telemetry(const struct vtepctl *ctx, const char *command, bool quiet,
-		      struct json_value **data)
-{
-	struct telemetry_client *client;
-	char err[512];
-	*data = NULL;
-	int ret = telemetry_connect(&client, ctx->socket_path, err, sizeof(err));
-	if (ret == -ENOENT || ret == -ECONNREFUSED || ret == -ENOTDIR) {
-		/* ECONNREFUSED: a socket file left behind by a daemon that died. */
-		if (!quiet)
-			fprintf(ctx->err,
-				"vtepctl: vtepgw is not running (no telemetry socket at %s)\n",
-				ctx->socket_path);
-		return VTEPCTL_EXIT_NOT_RUNNING;
-	}
-	if (ret < 0) {
-		fprintf(ctx->err, "vtepctl: %s\n", err);
-		return ret == -EACCES ? VTEPCTL_EXIT_NOT_RUNNING : VTEPCTL_EXIT_FAILURE;
-	}
-	ret = telemetry_query(client, command, data, err, sizeof(err));
-	telemetry_close(client);
-	if (ret < 0) {
-		fprintf(ctx->err, "vtepctl: %s\n", err);
-		return VTEPCTL_EXIT_FAILURE;
-	}
-	return VTEPCTL_EXIT_OK;
-}
-
 enum show_what {
 	SHOW_SEGMENTS,
 	SHOW_FDB,
