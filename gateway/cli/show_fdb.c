@@ -55,7 +55,7 @@ static int add_entry(const struct store_fdb_record *record, void *arg)
 	struct fdb_walk *walk = arg;
 	const struct store_fdb_entry *entry = &record->entry;
 	const struct segment_row *segment = segment_list_find_key(walk->segments, &record->segment);
-	char name[CONF_NAME_MAX + 16], mac[24], vtep[INET6_ADDRSTRLEN + 1], vlan[8], age_text[24];
+	char name[CONF_NAME_MAX + 16], mac[24], vtep[INET6_ADDRSTRLEN + 1], vlan[16], age_text[24];
 	char port[CONF_NAME_MAX];
 	uint64_t age;
 	bool has_age = entry_age(entry, walk->now, &age);
