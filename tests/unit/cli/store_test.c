@@ -141,10 +141,11 @@ static bool fdb_table_is(const struct fixture *f, const char *out)
 			expected, sizeof(expected),
 			"SEGMENT  MAC                KIND    DEST          VLAN      ORIGIN   AGE\n"
 			"blue     02:00:00:00:00:10  local   access0       10        learned  "
-			"%2ld\n"
+			"%3ld\n"
 			"blue     02:00:00:00:00:20  remote  198.51.100.2  -         evpn     "
-			"%2ld\n"
-			"green    02:00:00:00:00:30  local   access1       untagged  static     -\n",
+			"%3ld\n"
+			"green    02:00:00:00:00:30  local   access1       untagged  static     "
+			"-\n",
 			age, age);
 		if (strcmp(out, expected) == 0)
 			return true;
