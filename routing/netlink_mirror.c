@@ -258,12 +258,13 @@ static int parse_multipath(struct netlink_mirror *mirror, const struct nlattr *m
 }
 
 static int parse_route(struct netlink_mirror *mirror, const struct nlmsghdr *nlh,
-		       struct netlink_route *route, bool *wanted)
+		       struct netlink_route *route, int *key_ifindex, bool *wanted)
 {
 	const struct nlattr *attrs[RTA_MAX + 1];
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 
 	memset(route, 0, sizeof(*route));
+	*key_ifindex = 0;
 	*wanted = false;
 	if (parse_message_attributes(nlh, sizeof(*rtm), attrs, RTA_MAX) < 0 ||
 	    netlink_address_size(rtm->rtm_family) == 0 ||
@@ -297,6 +298,8 @@ static int parse_route(struct netlink_mirror *mirror, const struct nlmsghdr *nlh
 				  &path.gateway) < 0)
 			return -1;
 		path.ifindex = (int)oif;
+		if (rtm->rtm_family == AF_INET6 && path.gateway.family == 0)
+			*key_ifindex = path.ifindex;
 		if (!(rtm->rtm_flags & RTNH_F_DEAD))
 			add_path(mirror, route, &path);
 	}
@@ -347,9 +350,9 @@ static void route_remove(struct netlink_mirror *mirror, struct route_entry *entr
 }
 
 static int handle_new_route(struct netlink_mirror *mirror, const struct nlmsghdr *nlh,
-			    const struct netlink_route *route)
+			    const struct netlink_route *route, int key_ifindex)
 {
-	struct route_entry *entry = netlink_table_route_find(&mirror->table, route);
+	struct route_entry *entry = netlink_table_route_find(&mirror->table, route, key_ifindex);
 	bool appended = mirror->dumping
 				? entry != NULL && entry->node.generation == mirror->generation
 				: (nlh->nlmsg_flags & NLM_F_APPEND) != 0;
@@ -362,7 +365,7 @@ static int handle_new_route(struct netlink_mirror *mirror, const struct nlmsghdr
 			return 0;
 		merge_paths(mirror, &entry->route, route);
 	} else {
-		entry = netlink_table_route_put(&mirror->table, route);
+		entry = netlink_table_route_put(&mirror->table, route, key_ifindex);
 		if (entry == NULL)
 			return -ENOMEM;
 	}
@@ -371,9 +374,10 @@ static int handle_new_route(struct netlink_mirror *mirror, const struct nlmsghdr
 	return 0;
 }
 
-static void handle_deleted_route(struct netlink_mirror *mirror, const struct netlink_route *route)
+static void handle_deleted_route(struct netlink_mirror *mirror, const struct netlink_route *route,
+				 int key_ifindex)
 {
-	struct route_entry *entry = netlink_table_route_find(&mirror->table, route);
+	struct route_entry *entry = netlink_table_route_find(&mirror->table, route, key_ifindex);
 	struct netlink_route remaining;
 	size_t matched = 0;
 
@@ -404,17 +408,18 @@ static void handle_deleted_route(struct netlink_mirror *mirror, const struct net
 static int handle_route(struct netlink_mirror *mirror, const struct nlmsghdr *nlh)
 {
 	struct netlink_route route;
+	int key_ifindex;
 	bool wanted;
 
-	if (parse_route(mirror, nlh, &route, &wanted) < 0)
+	if (parse_route(mirror, nlh, &route, &key_ifindex, &wanted) < 0)
 		return -1;
 	if (!wanted)
 		return 0;
 	if (nlh->nlmsg_type == RTM_DELROUTE) {
-		handle_deleted_route(mirror, &route);
+		handle_deleted_route(mirror, &route, key_ifindex);
 		return 0;
 	}
-	return handle_new_route(mirror, nlh, &route) < 0 ? -1 : 0;
+	return handle_new_route(mirror, nlh, &route, key_ifindex) < 0 ? -1 : 0;
 }
 
 /* ---- neighbours and bridge FDB ------------------------------------------ */

@@ -186,7 +186,7 @@ static bool same_dst(const struct conf_prefix *a, const struct conf_prefix *b)
 }
 
 struct route_entry *netlink_table_route_find(const struct netlink_table *table,
-					     const struct netlink_route *key)
+					     const struct netlink_route *key, int key_ifindex)
 {
 	uint32_t hash = hash_prefix(&key->dst);
 
@@ -194,7 +194,7 @@ struct route_entry *netlink_table_route_find(const struct netlink_table *table,
 		struct route_entry *entry = (struct route_entry *)node;
 
 		if (node->hash == hash && entry->route.table == key->table &&
-		    entry->route.priority == key->priority &&
+		    entry->route.priority == key->priority && entry->key_ifindex == key_ifindex &&
 		    same_dst(&entry->route.dst, &key->dst))
 			return entry;
 	}
@@ -202,9 +202,9 @@ struct route_entry *netlink_table_route_find(const struct netlink_table *table,
 }
 
 struct route_entry *netlink_table_route_put(struct netlink_table *table,
-					    const struct netlink_route *route)
+					    const struct netlink_route *route, int key_ifindex)
 {
-	struct route_entry *entry = netlink_table_route_find(table, route);
+	struct route_entry *entry = netlink_table_route_find(table, route, key_ifindex);
 
 	if (entry != NULL) {
 		entry->route = *route;
@@ -214,6 +214,7 @@ struct route_entry *netlink_table_route_put(struct netlink_table *table,
 	if (entry == NULL)
 		return NULL;
 	entry->route = *route;
+	entry->key_ifindex = key_ifindex;
 	entry->node.hash = hash_prefix(&route->dst);
 	if (hash_insert(&table->routes, &entry->node) < 0) {
 		free(entry);

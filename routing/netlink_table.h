@@ -32,6 +32,11 @@ struct hash_table {
 
 struct route_entry {
 	struct table_node node;
+	/* IPv6 keeps routes to the same prefix and metric through different
+	 * interfaces apart when they have no gateway (they cannot be ECMP
+	 * siblings, RFC 4861 on-link prefixes, fe80::/64 on every link): such a
+	 * route is also identified by its interface. 0 for every other route. */
+	int key_ifindex;
 	struct netlink_route route;
 };
 
@@ -56,12 +61,13 @@ size_t netlink_address_size(int family);
 void netlink_prefix_mask(struct conf_prefix *prefix);
 bool netlink_ip_equal(const struct conf_ip *a, const struct conf_ip *b);
 
-/* The route with exactly this identity (family, table, dst, priority). */
+/* The route with exactly this identity (family, table, dst, priority, and
+ * key_ifindex, see struct route_entry). */
 struct route_entry *netlink_table_route_find(const struct netlink_table *table,
-					     const struct netlink_route *key);
+					     const struct netlink_route *key, int key_ifindex);
 /* Insert or overwrite by identity; returns the stored entry or NULL (ENOMEM). */
 struct route_entry *netlink_table_route_put(struct netlink_table *table,
-					    const struct netlink_route *route);
+					    const struct netlink_route *route, int key_ifindex);
 void netlink_table_route_remove(struct netlink_table *table, struct route_entry *entry);
 const struct netlink_route *netlink_table_route_lookup(const struct netlink_table *table,
 						       const struct conf_ip *addr);
