@@ -8,6 +8,7 @@
  */
 #include "routing/netlink_mirror.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -53,7 +54,8 @@ struct netlink_mirror {
 	 * IPv4 routes through it without RTM_DELROUTE/RTM_NEWROUTE; IPv6 does
 	 * notify. Re-dump the IPv4 routes after such an event. */
 	bool ipv4_routes_stale;
-	uint8_t buffer[NETLINK_MIRROR_RECEIVE_SIZE];
+	/* Netlink headers and attributes are 4-byte aligned within it. */
+	_Alignas(8) uint8_t buffer[NETLINK_MIRROR_RECEIVE_SIZE];
 };
 
 /* ---- attribute parsing ------------------------------------------------- */
@@ -437,6 +439,12 @@ static int handle_neighbour(struct netlink_mirror *mirror, const struct nlmsghdr
 	if (attrs[NDA_DST] == NULL ||
 	    attribute_ip(attrs[NDA_DST], ndm->ndm_family, &neighbour.addr) < 0)
 		return -1;
+	/* Multicast "neighbours" (NUD_NOARP, MAC derived from the address,
+	 * RFC 1112 §6.4, RFC 2464 §7) are created without any event, so they
+	 * could never be mirrored faithfully; nor are they next hops. */
+	if ((neighbour.addr.family == AF_INET && IN_MULTICAST(ntohl(neighbour.addr.v4.s_addr))) ||
+	    (neighbour.addr.family == AF_INET6 && IN6_IS_ADDR_MULTICAST(&neighbour.addr.v6)))
+		return 0;
 	neighbour.ifindex = ndm->ndm_ifindex;
 	neighbour.state = ndm->ndm_state;
 	/* The kernel includes the link-layer address only in NUD_VALID states. */
@@ -634,8 +642,9 @@ static int request_ack(struct netlink_mirror *mirror, struct nlmsghdr *nlh)
 static int dump_one(struct netlink_mirror *mirror, uint16_t type, uint8_t family)
 {
 	for (int attempt = 0; attempt < NETLINK_MIRROR_DUMP_ATTEMPTS; attempt++) {
+		/* Room for the largest family header (ifinfomsg). */
 		uint8_t request[MNL_ALIGN(sizeof(struct nlmsghdr)) +
-				MNL_ALIGN(sizeof(struct rtmsg))];
+				MNL_ALIGN(sizeof(struct ifinfomsg))];
 		struct nlmsghdr *nlh;
 		bool interrupted;
 		int rc;
@@ -824,6 +833,12 @@ int netlink_mirror_feed(struct netlink_mirror *mirror, const void *buf, size_t s
 {
 	if (mirror == NULL || (buf == NULL && size > 0))
 		return -EINVAL;
+	if ((uintptr_t)buf % NLMSG_ALIGNTO != 0) { /* headers are read in place */
+		if (size > sizeof(mirror->buffer))
+			return -EINVAL;
+		memcpy(mirror->buffer, buf, size);
+		buf = mirror->buffer;
+	}
 	return handle_buffer(mirror, buf, size);
 }
 

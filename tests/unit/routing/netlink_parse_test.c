@@ -21,7 +21,7 @@
 #include "netlink_test_support.h"
 
 static struct recorder recorder;
-static uint8_t message[8192];
+static _Alignas(8) uint8_t message[8192];
 
 static int open_mirror(void **state)
 {
