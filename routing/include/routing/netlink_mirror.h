@@ -39,7 +39,7 @@ struct netlink_address {
 struct netlink_nexthop {
 	struct conf_ip gateway; /* family 0 for a directly connected route */
 	int ifindex;
-	uint8_t weight; /* rtnh_hops + 1 */
+	uint8_t weight; /* rtnh_hops + 1, clamped to 255 (the kernel allows 256) */
 };
 
 struct netlink_route {
@@ -98,8 +98,10 @@ struct netlink_mirror_ops {
 
 struct netlink_mirror_stats {
 	uint64_t messages;
-	uint64_t resyncs;      /* ENOBUFS recoveries */
-	uint64_t parse_errors; /* malformed messages skipped */
+	uint64_t resyncs;	   /* ENOBUFS recoveries */
+	uint64_t parse_errors;	   /* malformed or unexpected messages skipped */
+	uint64_t truncated_routes; /* more than NETLINK_MAX_PATHS next hops: extra ones dropped */
+	uint64_t dump_retries;	   /* dumps the kernel interrupted (NLM_F_DUMP_INTR) and redone */
 };
 
 /* Subscribe and return a non-blocking mirror. Returns 0 or a negative errno. */
@@ -130,6 +132,18 @@ const struct netlink_route *netlink_mirror_route_lookup(const struct netlink_mir
 /* The mirrored neighbour for (ifindex, addr), or NULL. */
 const struct netlink_neighbour *netlink_mirror_neighbour(const struct netlink_mirror *mirror,
 							 int ifindex, const struct conf_ip *addr);
+
+/* Number of mirrored main-table routes (both families) and neighbours. */
+size_t netlink_mirror_route_count(const struct netlink_mirror *mirror);
+size_t netlink_mirror_neighbour_count(const struct netlink_mirror *mirror);
+
+/* Set the event socket's receive buffer (bytes). netlink_mirror_open() already
+ * asks for a large one; tests shrink it to force ENOBUFS and a resync. */
+int netlink_mirror_set_event_buffer(struct netlink_mirror *mirror, int bytes);
+
+/* Handle `size` bytes of netlink messages as if they had arrived on the event
+ * socket (tests and fuzzing). Returns the number of messages handled. */
+int netlink_mirror_feed(struct netlink_mirror *mirror, const void *buf, size_t size);
 
 /* Bridge FDB writes, used by the EVPN shadow-device sync (routing issue). */
 int netlink_fdb_replace(struct netlink_mirror *mirror, int ifindex, const uint8_t mac[6],
