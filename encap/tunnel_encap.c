@@ -170,7 +170,8 @@ int encap_write(const struct encap_template *tmpl, uint8_t *out, uint32_t inner_
 		uint32_t flow_hash, uint8_t inner_tos, uint32_t inner_sum)
 {
 	/* Everything after the IP header, then after the L4 header start. */
-	uint32_t l3_len = (uint32_t)(tmpl->len - tmpl->l3_offset) + inner_len;
+	/* 64-bit so a huge inner_len cannot wrap past the size check. */
+	uint64_t l3_len = (uint64_t)(tmpl->len - tmpl->l3_offset) + inner_len;
 	uint32_t l4_len = (uint32_t)(tmpl->len - tmpl->l4_offset) + inner_len;
 	uint8_t tos = ecn_encap_tos(inner_tos, (enum ecn_mode)tmpl->ecn_mode,
 				    (enum dscp_mode)tmpl->dscp_mode, tmpl->dscp);
@@ -185,10 +186,10 @@ int encap_write(const struct encap_template *tmpl, uint8_t *out, uint32_t inner_
 		struct wire_ipv4 *ip4 = (struct wire_ipv4 *)ip;
 		ip4->tos = tos;
 		wire_store_be16(ip4->total_length, (uint16_t)l3_len);
-		uint32_t sum = tmpl->partial_sum + tos + l3_len;
+		uint32_t sum = tmpl->partial_sum + tos + (uint32_t)l3_len;
 		wire_store_be16(ip4->checksum, checksum_finish(sum));
 	} else {
-		uint32_t payload_len = l3_len - (uint32_t)sizeof(struct wire_ipv6);
+		uint64_t payload_len = l3_len - sizeof(struct wire_ipv6);
 		if (payload_len > ENCAP_IP_PAYLOAD_MAX) {
 			return -EMSGSIZE;
 		}
