@@ -12,18 +12,17 @@
 
 #define FLOW_HASH_MULTIPLIER 0x9E3779B97F4A7C15ULL /* 2^64 / golden ratio, odd */
 
-static inline uint64_t flow_hash_mix(uint64_t hash, uint32_t word)
+static inline uint64_t flow_hash_mix(uint64_t hash, uint64_t word)
 {
 	hash = (hash ^ word) * FLOW_HASH_MULTIPLIER;
 	return hash ^ (hash >> 29);
 }
 
-static inline uint64_t flow_hash_bytes(uint64_t hash, const uint8_t *p, size_t words)
+/* Big-endian 64-bit load, so the hash (and the entropy on the wire) is the
+ * same on every host. */
+static inline uint64_t flow_load64(const uint8_t *p)
 {
-	for (size_t i = 0; i < words; i++) {
-		hash = flow_hash_mix(hash, wire_load_be32(p + 4 * i));
-	}
-	return hash;
+	return (uint64_t)wire_load_be32(p) << 32 | wire_load_be32(p + 4);
 }
 
 static inline int flow_has_ports(uint8_t protocol)
@@ -31,61 +30,55 @@ static inline int flow_has_ports(uint8_t protocol)
 	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_SCTP;
 }
 
+/* The mix is a serial chain of multiplies, so the fields are packed into as
+ * few 64-bit words as possible: 3 for IPv4 TCP, 7 for IPv6 TCP. */
 uint32_t flow_hash_frame(const uint8_t *frame, size_t len)
 {
-	uint64_t hash = 0;
 	size_t offset = sizeof(struct wire_ethernet);
 
 	if (len < offset) {
 		return 0;
 	}
-	/* Destination and source MACs: 12 bytes, three words. */
-	hash = flow_hash_bytes(hash, frame, 3);
+	uint64_t macs = flow_load64(frame);
+	uint64_t macs_tail = wire_load_be32(frame + 8);
 	uint16_t type = wire_load_be16(frame + 12);
-	if (type == WIRE_ETHERTYPE_VLAN || type == WIRE_ETHERTYPE_QINQ) {
-		if (len < offset + sizeof(struct wire_vlan)) {
-			goto out;
-		}
+	if ((type == WIRE_ETHERTYPE_VLAN || type == WIRE_ETHERTYPE_QINQ) &&
+	    len >= offset + sizeof(struct wire_vlan)) {
 		type = wire_load_be16(frame + offset + 2);
 		offset += sizeof(struct wire_vlan);
 	}
-	hash = flow_hash_mix(hash, type);
+	uint64_t hash = flow_hash_mix(0, macs);
+	hash = flow_hash_mix(hash, macs_tail << 16 | type);
 
-	uint8_t protocol;
-	size_t l4_offset;
-	if (type == WIRE_ETHERTYPE_IPV4) {
+	uint64_t protocol_ports;
+	if (type == WIRE_ETHERTYPE_IPV4 && len >= offset + sizeof(struct wire_ipv4)) {
 		const struct wire_ipv4 *ip = (const struct wire_ipv4 *)(frame + offset);
-		if (len < offset + sizeof(*ip)) {
-			goto out;
-		}
-		size_t header_len = (size_t)(ip->version_ihl & 0x0F) * 4;
-		protocol = ip->protocol;
-		hash = flow_hash_bytes(hash, ip->src, 2);
-		hash = flow_hash_mix(hash, protocol);
+		size_t l4_offset = offset + (size_t)(ip->version_ihl & 0x0F) * 4;
+		hash = flow_hash_mix(hash, flow_load64(ip->src));
+		protocol_ports = (uint64_t)ip->protocol << 32;
 		/* Only the first fragment carries ports: leave them out of every
 		 * fragment so all pieces of one packet take the same path. */
-		if (header_len < sizeof(*ip) || (wire_load_be16(ip->flags_fragment) &
-						 (WIRE_IPV4_MF | WIRE_IPV4_FRAGMENT_OFFSET))) {
-			goto out;
+		if (flow_has_ports(ip->protocol) && l4_offset >= offset + sizeof(*ip) &&
+		    len >= l4_offset + 4 &&
+		    !(wire_load_be16(ip->flags_fragment) &
+		      (WIRE_IPV4_MF | WIRE_IPV4_FRAGMENT_OFFSET))) {
+			protocol_ports |= wire_load_be32(frame + l4_offset);
 		}
-		l4_offset = offset + header_len;
-	} else if (type == WIRE_ETHERTYPE_IPV6) {
+		hash = flow_hash_mix(hash, protocol_ports);
+	} else if (type == WIRE_ETHERTYPE_IPV6 && len >= offset + sizeof(struct wire_ipv6)) {
 		const struct wire_ipv6 *ip = (const struct wire_ipv6 *)(frame + offset);
-		if (len < offset + sizeof(*ip)) {
-			goto out;
-		}
-		protocol = ip->next_header;
-		hash = flow_hash_bytes(hash, ip->src, 8);
-		hash = flow_hash_mix(hash, protocol);
+		size_t l4_offset = offset + sizeof(*ip);
+		hash = flow_hash_mix(hash, flow_load64(ip->src));
+		hash = flow_hash_mix(hash, flow_load64(ip->src + 8));
+		hash = flow_hash_mix(hash, flow_load64(ip->dst));
+		hash = flow_hash_mix(hash, flow_load64(ip->dst + 8));
+		protocol_ports = (uint64_t)ip->next_header << 32;
 		/* Extension headers are not walked: such flows hash on addresses. */
-		l4_offset = offset + sizeof(*ip);
-	} else {
-		goto out;
+		if (flow_has_ports(ip->next_header) && len >= l4_offset + 4) {
+			protocol_ports |= wire_load_be32(frame + l4_offset);
+		}
+		hash = flow_hash_mix(hash, protocol_ports);
 	}
-	if (flow_has_ports(protocol) && len >= l4_offset + 4) {
-		hash = flow_hash_mix(hash, wire_load_be32(frame + l4_offset));
-	}
-out:
 	return (uint32_t)(hash ^ (hash >> 32));
 }
 

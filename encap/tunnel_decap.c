@@ -83,10 +83,11 @@ static enum decap_verdict decap_inner(const uint8_t *frame, size_t inner_off, si
 
 /*
  * The IP payload [l4_off, l4_off + l4_len) is inside the buffer (checked by
- * the caller). `pseudo_sum` is the UDP pseudo-header sum without the length.
+ * the caller). `addresses` are the source and destination addresses of the
+ * IP header, for the UDP pseudo-header (summed only when the checksum is set).
  */
 static enum decap_verdict decap_l4(const uint8_t *frame, size_t l4_off, size_t l4_len,
-				   uint8_t protocol, uint32_t pseudo_sum,
+				   uint8_t protocol, const uint8_t *addresses, size_t addresses_len,
 				   const struct decap_policy *policy, struct decap_result *result)
 {
 	if (protocol == IPPROTO_UDP) {
@@ -112,7 +113,8 @@ static enum decap_verdict decap_l4(const uint8_t *frame, size_t l4_off, size_t l
 				return DECAP_UDP_ZERO_CHECKSUM_V6;
 			}
 		} else {
-			uint32_t sum = checksum_partial(udp, udp_len, pseudo_sum + udp_len);
+			uint32_t sum = checksum_partial(addresses, addresses_len, 0);
+			sum = checksum_partial(udp, udp_len, sum + IPPROTO_UDP + udp_len);
 			if (checksum_finish(sum) != 0) {
 				return DECAP_UDP_CHECKSUM;
 			}
@@ -214,9 +216,8 @@ static enum decap_verdict decap_ipv4(const uint8_t *frame, size_t l3_off, size_t
 	}
 	memcpy(&result->src.v4, ip->src, sizeof(ip->src));
 	result->outer_tos = ip->tos;
-	uint32_t pseudo_sum = checksum_partial(ip->src, 2 * sizeof(ip->src), 0) + ip->protocol;
-	return decap_l4(frame, l3_off + sizeof(*ip), total_len - sizeof(*ip), ip->protocol,
-			pseudo_sum, policy, result);
+	return decap_l4(frame, l3_off + sizeof(*ip), total_len - sizeof(*ip), ip->protocol, ip->src,
+			2 * sizeof(ip->src), policy, result);
 }
 
 static enum decap_verdict decap_ipv6(const uint8_t *frame, size_t l3_off, size_t len,
@@ -253,9 +254,8 @@ static enum decap_verdict decap_ipv6(const uint8_t *frame, size_t l3_off, size_t
 	}
 	memcpy(result->src.v6.s6_addr, ip->src, sizeof(ip->src));
 	result->outer_tos = wire_ipv6_traffic_class(ip);
-	uint32_t pseudo_sum = checksum_partial(ip->src, 2 * sizeof(ip->src), 0) + ip->next_header;
-	return decap_l4(frame, l3_off + sizeof(*ip), payload_len, ip->next_header, pseudo_sum,
-			policy, result);
+	return decap_l4(frame, l3_off + sizeof(*ip), payload_len, ip->next_header, ip->src,
+			2 * sizeof(ip->src), policy, result);
 }
 
 enum decap_verdict decap_parse(const uint8_t *frame, size_t len, const struct decap_policy *policy,
