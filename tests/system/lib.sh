@@ -7,7 +7,7 @@ set -eu
 TEST_ID="${TEST_NAME:-t}$$"
 TEST_DIR="$(mktemp -d /tmp/vtepgw-test.XXXXXX)"
 DPDK_PREFIX="vtepgw_${TEST_ID}"
-NAMESPACES=()
+NAMESPACES_FILE="$TEST_DIR/namespaces" # netns_add runs in $(...) subshells
 GW_PID=""
 PY=/usr/bin/python3
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +30,7 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$GW_PID" 2>/dev/null
 	fi
-	for ns in "${NAMESPACES[@]}"; do
+	for ns in $(cat "$NAMESPACES_FILE" 2>/dev/null); do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -47,8 +47,8 @@ trap cleanup EXIT
 # netns_add NAME: create a namespace named NAME-$TEST_ID; prints the name.
 netns_add() {
 	local ns="$1-$TEST_ID"
+	echo "$ns" >>"$NAMESPACES_FILE"
 	ip netns add "$ns"
-	NAMESPACES+=("$ns")
 	ip -n "$ns" link set lo up
 	echo "$ns"
 }
