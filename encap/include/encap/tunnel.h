@@ -44,21 +44,21 @@ union tunnel_addr {
 /* Everything the control plane knows about one remote VTEP of one segment. */
 struct tunnel_params {
 	enum tunnel_type type;
-	int family; /* AF_INET or AF_INET6 (outer) */
-	uint8_t src_mac[6]; /* our uplink MAC */
-	uint8_t dst_mac[6]; /* next hop MAC, from the neighbour table */
-	uint16_t outer_vlan; /* 802.1Q VID on the uplink, 0 = untagged */
+	int family;	       /* AF_INET or AF_INET6 (outer) */
+	uint8_t src_mac[6];    /* our uplink MAC */
+	uint8_t dst_mac[6];    /* next hop MAC, from the neighbour table */
+	uint16_t outer_vlan;   /* 802.1Q VID on the uplink, 0 = untagged */
 	union tunnel_addr src; /* our VTEP address */
 	union tunnel_addr dst; /* the remote VTEP */
 	uint16_t udp_dst_port; /* VXLAN only; 4789 by default (RFC 7348 §5) */
-	uint16_t udp_src_min; /* entropy range, default 49152..65535 */
+	uint16_t udp_src_min;  /* entropy range, default 49152..65535 */
 	uint16_t udp_src_max;
 	uint8_t ttl; /* outer TTL / hop limit, default 64 */
 	enum dscp_mode dscp_mode;
 	uint8_t dscp; /* used with DSCP_MODE_SET, 0..63 */
 	enum ecn_mode ecn_mode;
 	uint32_t segment_id; /* VNI (24 bits) or VSID (24 bits) */
-	bool nvgre_flow_id; /* NVGRE: put entropy in the FlowID, else 0 (RFC 7637 §3.2) */
+	bool nvgre_flow_id;  /* NVGRE: put entropy in the FlowID, else 0 (RFC 7637 §3.2) */
 };
 
 /* Longest outer header: Ethernet 14 + 802.1Q 4 + IPv6 40 + UDP 8 + VXLAN 8 = 74. */
@@ -66,11 +66,11 @@ struct tunnel_params {
 
 struct encap_template {
 	uint8_t bytes[ENCAP_TEMPLATE_MAX]; /* outer headers, lengths/checksums zero */
-	uint16_t len; /* bytes used in front of the inner frame */
-	uint16_t l3_offset; /* IPv4/IPv6 header */
-	uint16_t l4_offset; /* UDP or GRE header */
-	uint8_t type; /* enum tunnel_type */
-	uint8_t family; /* AF_INET or AF_INET6 */
+	uint16_t len;			   /* bytes used in front of the inner frame */
+	uint16_t l3_offset;		   /* IPv4/IPv6 header */
+	uint16_t l4_offset;		   /* UDP or GRE header */
+	uint8_t type;			   /* enum tunnel_type */
+	uint8_t family;			   /* AF_INET or AF_INET6 */
 	uint8_t ecn_mode;
 	uint8_t dscp_mode;
 	uint8_t dscp;
@@ -117,36 +117,36 @@ int encap_frame(const struct encap_template *tmpl, uint8_t *frame, uint32_t inne
  *   DECAP_PASS_NOT_IP:     ARP, LLDP, anything not IPv4/IPv6
  * Everything else is a drop with its own counter.
  */
-#define DECAP_VERDICTS(X)                                                                          \
-	X(OK, "ok")                                                                                \
-	X(PASS_NOT_TUNNEL, "pass_not_tunnel")                                                      \
-	X(PASS_NOT_VTEP, "pass_not_vtep")                                                          \
-	X(PASS_NOT_IP, "pass_not_ip")                                                              \
-	X(TRUNCATED_ETHERNET, "truncated_ethernet")                                                \
-	X(TRUNCATED_VLAN, "truncated_vlan")                                                        \
-	X(TRUNCATED_IP, "truncated_ip")                                                            \
-	X(IP_VERSION, "ip_bad_version")                                                            \
-	X(IPV4_IHL, "ipv4_bad_ihl")                                                                \
-	X(IPV4_OPTIONS, "ipv4_options")                                                            \
-	X(IPV4_CHECKSUM, "ipv4_bad_checksum")                                                      \
-	X(IP_LENGTH, "ip_bad_length")                                                              \
-	X(IP_FRAGMENT, "ip_fragment")                                                              \
-	X(IP_TTL_ZERO, "ip_ttl_zero")                                                              \
-	X(IP_BAD_SOURCE, "ip_bad_source")                                                          \
-	X(TRUNCATED_UDP, "truncated_udp")                                                          \
-	X(UDP_LENGTH, "udp_bad_length")                                                            \
-	X(UDP_CHECKSUM, "udp_bad_checksum")                                                        \
-	X(UDP_ZERO_CHECKSUM_V6, "udp_zero_checksum_ipv6")                                          \
-	X(TRUNCATED_VXLAN, "truncated_vxlan")                                                      \
-	X(VXLAN_NO_I_FLAG, "vxlan_i_flag_clear")                                                   \
-	X(VXLAN_RESERVED, "vxlan_reserved_bits")                                                   \
-	X(TRUNCATED_GRE, "truncated_gre")                                                          \
-	X(GRE_FLAGS, "nvgre_bad_flags")                                                            \
-	X(GRE_VERSION, "nvgre_bad_version")                                                        \
-	X(GRE_PROTOCOL, "nvgre_bad_protocol")                                                      \
-	X(NVGRE_RESERVED_VSID, "nvgre_reserved_vsid")                                              \
-	X(TRUNCATED_INNER, "truncated_inner")                                                      \
-	X(INNER_VLAN, "inner_vlan_tag")                                                            \
+#define DECAP_VERDICTS(X)                                 \
+	X(OK, "ok")                                       \
+	X(PASS_NOT_TUNNEL, "pass_not_tunnel")             \
+	X(PASS_NOT_VTEP, "pass_not_vtep")                 \
+	X(PASS_NOT_IP, "pass_not_ip")                     \
+	X(TRUNCATED_ETHERNET, "truncated_ethernet")       \
+	X(TRUNCATED_VLAN, "truncated_vlan")               \
+	X(TRUNCATED_IP, "truncated_ip")                   \
+	X(IP_VERSION, "ip_bad_version")                   \
+	X(IPV4_IHL, "ipv4_bad_ihl")                       \
+	X(IPV4_OPTIONS, "ipv4_options")                   \
+	X(IPV4_CHECKSUM, "ipv4_bad_checksum")             \
+	X(IP_LENGTH, "ip_bad_length")                     \
+	X(IP_FRAGMENT, "ip_fragment")                     \
+	X(IP_TTL_ZERO, "ip_ttl_zero")                     \
+	X(IP_BAD_SOURCE, "ip_bad_source")                 \
+	X(TRUNCATED_UDP, "truncated_udp")                 \
+	X(UDP_LENGTH, "udp_bad_length")                   \
+	X(UDP_CHECKSUM, "udp_bad_checksum")               \
+	X(UDP_ZERO_CHECKSUM_V6, "udp_zero_checksum_ipv6") \
+	X(TRUNCATED_VXLAN, "truncated_vxlan")             \
+	X(VXLAN_NO_I_FLAG, "vxlan_i_flag_clear")          \
+	X(VXLAN_RESERVED, "vxlan_reserved_bits")          \
+	X(TRUNCATED_GRE, "truncated_gre")                 \
+	X(GRE_FLAGS, "nvgre_bad_flags")                   \
+	X(GRE_VERSION, "nvgre_bad_version")               \
+	X(GRE_PROTOCOL, "nvgre_bad_protocol")             \
+	X(NVGRE_RESERVED_VSID, "nvgre_reserved_vsid")     \
+	X(TRUNCATED_INNER, "truncated_inner")             \
+	X(INNER_VLAN, "inner_vlan_tag")                   \
 	X(INNER_BAD_SOURCE, "inner_bad_source_mac")
 
 enum decap_verdict {
@@ -174,15 +174,15 @@ struct decap_policy {
 
 struct decap_result {
 	enum tunnel_type type;
-	int family; /* outer AF_INET or AF_INET6 */
+	int family;	       /* outer AF_INET or AF_INET6 */
 	union tunnel_addr src; /* the sending VTEP */
 	union tunnel_addr dst;
-	uint16_t outer_vlan; /* 802.1Q VID on the uplink, 0 = none */
-	uint32_t segment_id; /* VNI or VSID */
-	uint8_t flow_id; /* NVGRE FlowID */
-	uint8_t outer_tos; /* for the RFC 6040 decap table */
+	uint16_t outer_vlan;   /* 802.1Q VID on the uplink, 0 = none */
+	uint32_t segment_id;   /* VNI or VSID */
+	uint8_t flow_id;       /* NVGRE FlowID */
+	uint8_t outer_tos;     /* for the RFC 6040 decap table */
 	uint16_t inner_offset; /* inner Ethernet frame starts here */
-	uint16_t inner_len; /* and is this long (outer padding excluded) */
+	uint16_t inner_len;    /* and is this long (outer padding excluded) */
 };
 
 /*
