@@ -118,5 +118,31 @@ PY
 telemetry_get /vtepgw/vteps 'd["10_255_0_2"]["resolved"] == 1 and d["10_255_0_2"]["tx_packets"] > 0 and d["10_255_0_2"]["rx_packets"] > 0' |
 	grep -q True || fail "VTEP counters"
 telemetry_get /vtepgw/segments 'd["web"]["macs"] >= 2' | grep -q True || fail "MACs not learned"
+
+# V5/V6 robustness: bad VXLAN from the peer is dropped with its own counter
+# and the daemon keeps forwarding.
+GW_MAC=$(ip -n "$GW" -br link show uplink0 | awk '{print $3}')
+drops_before=$(telemetry /vtepgw/drops)
+ip netns exec "$PEER" "$PY" - "$GW_MAC" <<'PY' || fail "scapy send"
+import sys
+from scapy.all import Ether, IP, UDP, VXLAN, sendp, conf
+conf.verb = 0
+outer = Ether(dst=sys.argv[1]) / IP(src="10.255.0.2", dst="10.255.0.1") / UDP(sport=50000, dport=4789)
+inner = Ether(src="02:00:00:00:00:99", dst="ff:ff:ff:ff:ff:ff") / IP() / UDP()
+sendp(outer / VXLAN(flags=0x00, vni=10010) / inner, iface="pupl", count=3)   # I flag clear
+sendp(outer / VXLAN(vni=77) / inner, iface="pupl", count=2)                  # unknown VNI
+sendp(Ether(dst=sys.argv[1]) / IP(src="10.255.0.2", dst="10.255.0.1", ihl=4) / UDP(), iface="pupl", count=1)
+PY
+sleep 0.5
+telemetry_get /vtepgw/drops 'd["vxlan_i_flag_clear"] >= 3 and d["unknown_segment"] >= 2 and d["ipv4_bad_ihl"] >= 1' |
+	grep -q True || fail "drop counters did not move: $(telemetry /vtepgw/drops | tr -d '\n ')"
+ip netns exec "$SRV" ping -c1 -W2 10.10.0.2 >/dev/null || fail "no forwarding after bad packets"
+
+# Learned MACs survive a restart (LMDB)
+gw_stop
+gw_start "$GW" "$TEST_DIR/gw.conf"
+telemetry_get /vtepgw/segments 'd["web"]["macs"] >= 2' | grep -q True || fail "FDB not restored"
+telemetry_get /vtepgw/fdb 'sum(1 for e in d.values() if isinstance(e, dict) and e["origin"] == "learned")' |
+	grep -qv '^0$' || fail "no learned entry after restart"
 gw_stop
 log "PASS"
