@@ -52,6 +52,8 @@ static int device_open(const char *device, uint16_t *port_id, bool *probed)
 	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
 		return 0;
 	ret = rte_dev_probe(device);
+	if (ret == -1)
+		return -ENODEV; /* some drivers return -1, not an errno */
 	if (ret < 0)
 		return ret;
 	*probed = true;
