@@ -42,17 +42,50 @@ static void usage(FILE *out)
 
 /* The --test output of frr-reload.py ends with a "Lines To Delete" and a
  * "Lines To Add" section (each underlined with '='), present only when
- * something differs. Print them as "- line" / "+ line" and count them.
+ * something differs. Each change comes with its context lines
+ * ("router bgp N", " address-family ..."), repeated for every change; print
+ * them once per run of changes in the same context, marked "-" or "+", and
+ * count the changes.
  *
  * One line is left out: vtysh adds its own `hostname <system hostname>` to
  * `show running-config`, which frr-reload.py then offers to delete on every
  * run although no daemon has it; it is not a difference in FRR. */
+enum { CONTEXT_DEPTH = 4 };
+
+struct change_printer {
+	char sign;
+	char context[CONTEXT_DEPTH][256]; /* last line printed at each indent */
+	size_t changes;
+};
+
+static void print_change(struct change_printer *printer, const char *line, int length, FILE *out)
+{
+	int indent = 0;
+
+	while (indent < length && line[indent] == ' ')
+		indent++;
+	if (indent < CONTEXT_DEPTH && (size_t)length < sizeof(printer->context[0])) {
+		/* A context line already shown for the previous change. */
+		if ((int)strlen(printer->context[indent]) == length &&
+		    strncmp(printer->context[indent], line, (size_t)length) == 0)
+			return;
+		snprintf(printer->context[indent], sizeof(printer->context[0]), "%.*s", length,
+			 line);
+		for (int deeper = indent + 1; deeper < CONTEXT_DEPTH; deeper++)
+			printer->context[deeper][0] = '\0';
+	}
+	fprintf(out, "  %c %.*s\n", printer->sign, length, line);
+	/* Lines that open a context are not changes themselves. */
+	if (strncmp(line + indent, "router ", 7) != 0 &&
+	    strncmp(line + indent, "address-family ", 15) != 0)
+		printer->changes++;
+}
+
 static size_t print_changes(const char *report, FILE *out)
 {
+	struct change_printer printer = {0};
 	char vtysh_hostname[128] = "";
 	struct utsname system;
-	char sign = 0;
-	size_t changes = 0;
 
 	if (uname(&system) == 0)
 		snprintf(vtysh_hostname, sizeof(vtysh_hostname), "no hostname %s", system.nodename);
@@ -60,19 +93,20 @@ static size_t print_changes(const char *report, FILE *out)
 		const char *end = strchrnul(report, '\n');
 		int length = (int)(end - report);
 
-		if (length == 15 && strncmp(report, "Lines To Delete", 15) == 0)
-			sign = '-';
-		else if (length == 12 && strncmp(report, "Lines To Add", 12) == 0)
-			sign = '+';
-		else if (sign != 0 && length > 0 && report[0] != '=' &&
-			 !((size_t)length == strlen(vtysh_hostname) &&
-			   strncmp(report, vtysh_hostname, (size_t)length) == 0)) {
-			fprintf(out, "  %c %.*s\n", sign, length, report);
-			changes++;
+		if (length == 15 && strncmp(report, "Lines To Delete", 15) == 0) {
+			memset(&printer.context, 0, sizeof(printer.context));
+			printer.sign = '-';
+		} else if (length == 12 && strncmp(report, "Lines To Add", 12) == 0) {
+			memset(&printer.context, 0, sizeof(printer.context));
+			printer.sign = '+';
+		} else if (printer.sign != 0 && length > 0 && report[0] != '=' &&
+			   !((size_t)length == strlen(vtysh_hostname) &&
+			     strncmp(report, vtysh_hostname, (size_t)length) == 0)) {
+			print_change(&printer, report, length, out);
 		}
 		report = *end != '\0' ? end + 1 : end;
 	}
-	return changes;
+	return printer.changes;
 }
 
 static int run_reload(const struct frr_conf_target *target, const char *path, bool test_only,
