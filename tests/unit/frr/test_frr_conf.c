@@ -425,6 +425,7 @@ static void test_tool_respects_manage_frr_false(void **state)
 	changed = strdup(text);
 	memcpy(changed + (at - text), "manage_frr =false;", 18);
 	out = fopen(conf, "w");
+	assert_non_null(out);
 	fputs(changed, out);
 	fclose(out);
 	snprintf(command, sizeof(command), "%s -c %s --apply --frr-conf %s 2>&1", tool, conf, frr);
