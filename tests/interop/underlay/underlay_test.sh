@@ -239,7 +239,13 @@ recover() {
 	echo "  (ECMP back after ${t}s)"
 }
 
-start=$(now)
+# BFD sessions come up after BGP (bgpd asks bfdd), with 1 s slow start
+# packets while down: break nothing before both are up.
+gw_bfd_up() {
+	vty "$GW" 'show bfd peers json' | jq '[.[] | select(.status == "up")] | length' 2>/dev/null
+}
+wait_for 30 gw_bfd_up 2 >/dev/null || die "BFD sessions not up"
+echo "RESULT bfd_up_s=$(elapsed "$t_start" "$(now)") (gateway FRR start -> both BFD sessions up)"
 break_uplink1
 t=$(wait_for 30 gw_paths 1) || die "no failover to one path within ${t}s (BFD)"
 echo "RESULT failover_silent_bfd_s=$t (BFD 300 ms x 3)"
