@@ -254,7 +254,7 @@ int evpn_link_get(struct evpn_link_socket *link_socket, const char *name,
 	struct request_context context = {get_visit, &get};
 	int rc;
 
-	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	/* The ack after the reply ends the exchange. */
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	rc = request(link_socket, nlh, &context);
 	if (rc < 0)
