@@ -37,6 +37,8 @@ vtep_b_segment() {
 	ip link add "hp$vni" netns "$ns" type veth peer name eth0 netns "${EVPN_RUN}h"
 	ip -n "$ns" link set "hp$vni" master "br$vni"
 	ip -n "${EVPN_RUN}h" link set eth0 address 02:00:00:00:b0:01
+	# The host speaks only when told to (no IPv6 DAD or RS at link up).
+	ip netns exec "${EVPN_RUN}h" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
 	ip -n "${EVPN_RUN}h" addr add 192.168.100.2/24 dev eth0
 	for dev in "br$vni" "vni$vni" "hp$vni"; do ip -n "$ns" link set "$dev" up; done
 	ip -n "${EVPN_RUN}h" link set eth0 up
@@ -91,7 +93,7 @@ frr_stop_daemon() {
 vty() { # $1 = a|b, then the command
 	local side=$1
 	shift
-	vtysh -N "${EVPN_RUN}$side" -c "$*"
+	vtysh -N "${EVPN_RUN}$side" -c "$*" 2>/dev/null
 }
 
 topology_destroy() {
