@@ -413,9 +413,12 @@ int main(int argc, char **argv)
 	parse_mac("02:00:00:00:b0:01", host.mac);
 	run_for(200);
 	CHECK(find_remote(host.mac) == NULL, "host MAC known before the host sent anything");
+	start = now_ms();
+	/* One ARP request (the address does not answer; ping returns after 1 s). */
 	must("ip netns exec ${EVPN_RUN}h ping -c 1 -W 1 192.168.100.9 >/dev/null || true");
-	elapsed = run_until(remote_at, &host, "host MAC of B");
-	printf("ok host MAC behind B arrived via remote_mac (%.0f ms after its ping)\n", elapsed);
+	run_until(remote_at, &host, "host MAC of B");
+	printf("ok host MAC behind B arrived via remote_mac (< %.0f ms after it sent)\n",
+	       now_ms() - start);
 
 	/* A local MAC: B's FRR has the type-2 route, B's kernel forwards to A. */
 	parse_mac("02:00:00:00:a0:01", local_mac);
