@@ -567,14 +567,27 @@ static void handle_message(struct netlink_mirror *mirror, const struct nlmsghdr 
 
 static int handle_buffer(struct netlink_mirror *mirror, const void *buf, size_t size)
 {
-	const struct nlmsghdr *nlh = buf;
-	int remaining = size > INT32_MAX ? INT32_MAX : (int)size;
+	const uint8_t *cursor = buf;
+	size_t remaining = size;
 	int handled = 0;
 
-	while (mnl_nlmsg_ok(nlh, remaining)) {
+	/* Not mnl_nlmsg_ok(): it compares the length as a signed int, so a
+	 * corrupt nlmsg_len >= 2^31 passes it and mnl_nlmsg_next() then jumps
+	 * far outside the buffer (found by fuzz_netlink_feed). */
+	while (remaining >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)cursor;
+		size_t length = nlh->nlmsg_len;
+		if (length < sizeof(struct nlmsghdr) || length > remaining)
+			break;
 		handle_message(mirror, nlh);
 		handled++;
-		nlh = mnl_nlmsg_next(nlh, &remaining);
+		length = MNL_ALIGN(length);
+		if (length >= remaining) {
+			remaining = 0;
+			break;
+		}
+		cursor += length;
+		remaining -= length;
 	}
 	if (remaining > 0) /* a truncated or corrupt header ends the buffer */
 		mirror->stats.parse_errors++;
