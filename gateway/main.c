@@ -24,11 +24,13 @@
 
 #include "conf/model.h"
 #include "control/control.h"
+#include "control/evpn.h"
 #include "datapath/datapath.h"
 #include "gateway.h"
 #include "routing/netlink_mirror.h"
 
 struct gw gw;
+static struct evpn_frr_target frr_target;
 
 static void usage(FILE *out)
 {
@@ -37,6 +39,7 @@ static void usage(FILE *out)
 		     "  -c, --config FILE        configuration (libconfig)\n"
 		     "  -C, --check-config FILE  validate FILE, print a summary, exit\n"
 		     "  -l, --log-level LEVEL    DPDK log level (1..8, default 6 = notice)\n"
+		     "  -N, --frr-pathspace NAME FRR runs with -N NAME (per-namespace FRR)\n"
 		     "  -h, --help\n");
 }
 
@@ -206,12 +209,15 @@ enum setup_step {
 	STEP_VTEPS,
 	STEP_FDB,
 	STEP_MIRROR,
+	STEP_EVPN,
 };
 
 /* Undo every step reached; each free function accepts a partly built
  * table, so a step that failed half-way is undone too. */
 static void gw_teardown(struct gw *g, enum setup_step done, struct netlink_mirror *mirror)
 {
+	if (done >= STEP_EVPN)
+		evpn_stop(g);
 	if (done >= STEP_MIRROR && mirror != NULL)
 		netlink_mirror_close(mirror);
 	if (done >= STEP_FDB)
@@ -260,11 +266,30 @@ static void mirror_address(void *arg, bool add, const struct netlink_address *a)
 	mirror_on_change(arg);
 }
 
+static void mirror_fdb(void *arg, bool add, const struct netlink_fdb *fdb)
+{
+	(void)arg;
+	evpn_mirror_fdb(add, fdb);
+}
+static void mirror_resync_begin(void *arg)
+{
+	(void)arg;
+	evpn_mirror_resync_begin();
+}
+static void mirror_resync_end(void *arg)
+{
+	mirror_on_change(arg);
+	evpn_mirror_resync_end();
+}
+
 static const struct netlink_mirror_ops mirror_ops = {
 	.link = mirror_link,
 	.address = mirror_address,
 	.route = mirror_route,
 	.neighbour = mirror_neighbour,
+	.fdb = mirror_fdb,
+	.resync_begin = mirror_resync_begin,
+	.resync_end = mirror_resync_end,
 };
 
 static int gw_run(struct gw *g)
@@ -333,9 +358,11 @@ static int gw_run(struct gw *g)
 	ret = flood_build(g, err, sizeof(err));
 	if (ret < 0)
 		goto err;
+	evpn_frr_config_apply(g, &frr_target);
 	ret = netlink_mirror_open(&mirror,
 				  NETLINK_MIRROR_LINKS | NETLINK_MIRROR_ADDRESSES |
-					  NETLINK_MIRROR_ROUTES | NETLINK_MIRROR_NEIGHBOURS,
+					  NETLINK_MIRROR_ROUTES | NETLINK_MIRROR_NEIGHBOURS |
+					  (evpn_wanted(g) ? NETLINK_MIRROR_FDB : 0),
 				  &mirror_ops, g);
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "cannot open the netlink mirror: %s", strerror(-ret));
@@ -353,6 +380,10 @@ static int gw_run(struct gw *g)
 	if (ret < 0)
 		goto err;
 	store_sync_restore(g);
+	done = STEP_EVPN;
+	ret = evpn_start(g, &frr_target, err, sizeof(err));
+	if (ret < 0)
+		goto err;
 	vteps_resolve_pending(g);
 	ret = telemetry_register(g);
 	if (ret < 0) {
@@ -399,6 +430,7 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", required_argument, NULL, 'C'},
 		{"log-level", required_argument, NULL, 'l'},
+		{"frr-pathspace", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -409,7 +441,7 @@ int main(int argc, char **argv)
 	int opt, eal_argc, ret, extra_argc;
 	char **eal_argv, **extra_argv;
 
-	while ((opt = getopt_long(argc, argv, "+c:C:l:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:C:l:N:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config = optarg;
@@ -420,6 +452,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			log_level = atoi(optarg);
+			break;
+		case 'N':
+			frr_target.pathspace = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -43,6 +43,9 @@ int vtep_get_or_add(struct gw *g, const struct conf_ip *address); /* index or -e
 void vteps_set_mirror(struct netlink_mirror *mirror);
 void vteps_mark_dirty(void);
 void vteps_resolve_pending(struct gw *g);
+/* The VTEP is no longer known for decapsulation (its slot and index stay,
+ * and vtep_get_or_add of the same address brings it back). */
+void vtep_forget(struct gw *g, uint32_t index);
 
 /* flood.c: static flood lists (head-end replication). */
 int flood_build(struct gw *g, char *err, size_t err_size);
@@ -58,6 +61,9 @@ void fdb_free(struct gw *g);
 int fdb_set(struct gw *g, const struct gw_fdb_key *key, uint64_t dest, enum fdb_origin_kind origin,
 	    uint64_t last_seen_epoch);
 unsigned fdb_drain_learn_ring(struct gw *g);
+int fdb_get(struct gw *g, const struct gw_fdb_key *key, uint64_t *dest,
+	    enum fdb_origin_kind *origin);		 /* 0 or -ENOENT */
+int fdb_del(struct gw *g, const struct gw_fdb_key *key); /* 0 or -ENOENT */
 void fdb_age(struct gw *g);
 struct fdb_view {
 	struct gw_fdb_key key;
@@ -78,6 +84,14 @@ void store_sync_fdb_del(struct gw *g, const struct gw_fdb_key *key);
 int store_sync_flush(struct gw *g);
 int store_sync_all_fdb(struct gw *g); /* shutdown: write every learned entry */
 void store_sync_close(struct gw *g);
+/* EVPN (origin STORE_FLOOD_EVPN) flood entries, one transaction each, and
+ * read-only walks of what LMDB holds. */
+void store_sync_flood_put(struct gw *g, const struct store_segment_key *segment,
+			  const struct conf_ip *vtep);
+void store_sync_flood_del(struct gw *g, const struct store_segment_key *segment,
+			  const struct conf_ip *vtep);
+int store_sync_fdb_foreach(struct gw *g, store_fdb_cb cb, void *arg);
+int store_sync_flood_foreach(struct gw *g, store_flood_cb cb, void *arg);
 
 /* telemetry.c */
 int telemetry_register(struct gw *g);

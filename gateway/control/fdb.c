@@ -22,6 +22,7 @@
 #include <rte_ring_elem.h>
 
 #include "control/control.h"
+#include "control/evpn.h"
 
 struct fdb_shadow {
 	bool used;
@@ -98,6 +99,7 @@ int fdb_set(struct gw *g, const struct gw_fdb_key *key, uint64_t dest, enum fdb_
 		e->last_seen = g->clock;
 		if (e->dest == dest && e->origin == origin)
 			return 0;
+		bool was_local = GW_DEST_KIND(e->dest) == GW_DEST_MEMBER;
 		if (e->dest != dest)
 			s->moves++;
 		telemetry_lock();
@@ -110,8 +112,10 @@ int fdb_set(struct gw *g, const struct gw_fdb_key *key, uint64_t dest, enum fdb_
 			e->origin = (uint8_t)origin;
 		}
 		telemetry_unlock();
-		if (ret == 0 && origin != FDB_ORIGIN_EVPN)
+		if (ret == 0) {
 			store_sync_fdb_put(g, key, dest, origin, last_seen_epoch);
+			evpn_fdb_changed(g, key, was_local, GW_DEST_KIND(dest) == GW_DEST_MEMBER);
+		}
 		return ret;
 	}
 	if (origin == FDB_ORIGIN_LEARNED && s->at_limit)
@@ -133,8 +137,11 @@ int fdb_set(struct gw *g, const struct gw_fdb_key *key, uint64_t dest, enum fdb_
 		segment_limit_update(s);
 	}
 	telemetry_unlock();
-	if (ret == 0 && origin != FDB_ORIGIN_EVPN)
+	if (ret == 0) {
+		/* EVPN entries too: a restart restores and reconciles them. */
 		store_sync_fdb_put(g, key, dest, origin, last_seen_epoch);
+		evpn_fdb_changed(g, key, false, GW_DEST_KIND(dest) == GW_DEST_MEMBER);
+	}
 	return ret;
 }
 
@@ -151,6 +158,29 @@ static void fdb_delete_position(struct gw *g, uint32_t pos)
 	segment_limit_update(s);
 	telemetry_unlock();
 	store_sync_fdb_del(g, &e->key);
+	evpn_fdb_changed(g, &e->key, GW_DEST_KIND(e->dest) == GW_DEST_MEMBER, false);
+}
+
+int fdb_get(struct gw *g, const struct gw_fdb_key *key, uint64_t *dest,
+	    enum fdb_origin_kind *origin)
+{
+	int pos = rte_hash_lookup(g->fdb, key);
+
+	if (pos < 0 || (uint32_t)pos >= shadow_size || !shadow[pos].used)
+		return -ENOENT;
+	*dest = shadow[pos].dest;
+	*origin = (enum fdb_origin_kind)shadow[pos].origin;
+	return 0;
+}
+
+int fdb_del(struct gw *g, const struct gw_fdb_key *key)
+{
+	int pos = rte_hash_lookup(g->fdb, key);
+
+	if (pos < 0 || (uint32_t)pos >= shadow_size || !shadow[pos].used)
+		return -ENOENT;
+	fdb_delete_position(g, (uint32_t)pos);
+	return 0;
 }
 
 unsigned fdb_drain_learn_ring(struct gw *g)

@@ -3,13 +3,15 @@
  * The control loop on the main lcore: waits on the netlink mirror (routes,
  * neighbours, links, addresses), drains what the workers learned, and runs
  * the timers: the clock the workers stamp FDB hits with, aging, LMDB
- * batches, and re-resolution of VTEPs. SIGTERM/SIGINT set gw.stop.
+ * batches, re-resolution of VTEPs, and the EVPN FRR check (control/evpn.c).
+ * SIGTERM/SIGINT set gw.stop.
  */
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
 
 #include "control/control.h"
+#include "control/evpn.h"
 #include "routing/netlink_mirror.h"
 
 #define LOOP_TICK_MS	 10
@@ -44,6 +46,7 @@ int control_loop_run(struct gw *g, struct netlink_mirror *mirror)
 
 		now = now_ms();
 		g->clock = (uint32_t)((now - start) / 1000u) + 1;
+		evpn_tick(g, now);
 		if (now - last_second >= 1000) {
 			last_second = now;
 			fdb_age(g);

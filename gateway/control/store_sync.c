@@ -213,3 +213,45 @@ int store_sync_all_fdb(struct gw *g)
 	fdb_walk(g, put_learned, g);
 	return store_sync_flush(g);
 }
+
+void store_sync_flood_put(struct gw *g, const struct store_segment_key *segment,
+			  const struct conf_ip *vtep)
+{
+	int ret;
+
+	(void)g;
+	if (store == NULL)
+		return;
+	ret = store_flood_put(store, segment, vtep, STORE_FLOOD_EVPN);
+	if (ret < 0)
+		GW_LOG(WARNING, "LMDB: cannot write a flood entry: %s", strerror(-ret));
+}
+
+void store_sync_flood_del(struct gw *g, const struct store_segment_key *segment,
+			  const struct conf_ip *vtep)
+{
+	int ret;
+
+	(void)g;
+	if (store == NULL)
+		return;
+	ret = store_flood_del(store, segment, vtep);
+	if (ret < 0 && ret != -ENOENT)
+		GW_LOG(WARNING, "LMDB: cannot delete a flood entry: %s", strerror(-ret));
+}
+
+int store_sync_fdb_foreach(struct gw *g, store_fdb_cb cb, void *arg)
+{
+	if (store == NULL)
+		return 0;
+	store_sync_flush(g); /* the walk sees what was queued */
+	return store_fdb_foreach(store, NULL, cb, arg);
+}
+
+int store_sync_flood_foreach(struct gw *g, store_flood_cb cb, void *arg)
+{
+	(void)g;
+	if (store == NULL)
+		return 0;
+	return store_flood_foreach(store, NULL, cb, arg);
+}

@@ -94,6 +94,18 @@ int vtep_get_or_add(struct gw *g, const struct conf_ip *address)
 	vtep_key(address, &key);
 	if (rte_hash_lookup_data(g->vtep_by_address, &key, &data) >= 0)
 		return (int)(uintptr_t)data;
+	/* A forgotten VTEP (vtep_forget) comes back in its old slot: FDB
+	 * entries and counters keep meaning the same address. */
+	for (uint32_t i = 0; i < g->n_vteps; i++) {
+		if (g->vteps[i].in_use || !conf_ip_equal(&g->vteps[i].address, &key))
+			continue;
+		ret = rte_hash_add_key_data(g->vtep_by_address, &key, (void *)(uintptr_t)i);
+		if (ret < 0)
+			return ret;
+		g->vteps[i].in_use = true;
+		vteps_dirty = true;
+		return (int)i;
+	}
 	if (g->n_vteps == GW_MAX_VTEPS)
 		return -ENOSPC;
 	struct gw_vtep *v = &g->vteps[g->n_vteps];
@@ -105,6 +117,19 @@ int vtep_get_or_add(struct gw *g, const struct conf_ip *address)
 		return ret;
 	vteps_dirty = true;
 	return (int)g->n_vteps++;
+}
+
+void vtep_forget(struct gw *g, uint32_t index)
+{
+	struct gw_vtep *v;
+
+	if (index >= g->n_vteps || !g->vteps[index].in_use)
+		return;
+	v = &g->vteps[index];
+	/* Workers that still see the key decapsulate one more frame from it;
+	 * the hash reclaims the slot after an RCU grace period. */
+	rte_hash_del_key(g->vtep_by_address, &v->address);
+	v->in_use = false;
 }
 
 static int tap_port_by_ifindex(const struct gw *g, int ifindex)
