@@ -170,3 +170,17 @@ gw_alive() {
 uplink_mac() {
 	ip -n "$1" -br link show "$2" | awk '{print $3}'
 }
+
+# udp_flows NS DST N: N inner flows (UDP 40000+i -> DST:5000+i), two
+# datagrams each, so a test can check that a flow keeps its entropy.
+udp_flows() {
+	ip netns exec "$1" "$PY" -c "
+import socket, sys
+for i in range($3):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('', 40000 + i))
+    for _ in range(2):
+        s.sendto(b'flow %d' % i, ('$2', 5000 + i))
+    s.close()
+"
+}

@@ -74,9 +74,7 @@ for size in 56 1400; do
 		fail "ping host -> srv, $size bytes"
 done
 grep rtt "$TEST_DIR/ping.txt" | sed -n '1p;3p' >&2 || true
-for port in $(seq 5000 5015); do
-	ip netns exec "$SRV" bash -c "echo flow > /dev/udp/10.10.0.2/$port" || true
-done
+udp_flows "$SRV" 10.10.0.2 16 || fail "udp flows"
 
 # vtepctl against the live daemon, while a ping runs (issue 3, point 6)
 ip netns exec "$SRV" ping -i0.1 -c 30 10.10.0.2 >/dev/null 2>&1 &
