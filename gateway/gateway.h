@@ -76,6 +76,7 @@ struct gw_flow_counter {
 struct gw_io_counters {
 	struct gw_flow_counter rx;
 	struct gw_flow_counter tx;
+	uint64_t flooded; /* segments: BUM / unknown unicast frames flooded */
 };
 
 /* One per lcore, written only by that lcore; telemetry sums them. */

@@ -292,6 +292,28 @@ static const struct netlink_mirror_ops mirror_ops = {
 	.resync_end = mirror_resync_end,
 };
 
+/*
+ * Data room of each mbuf. VTEPGW_TEST_MBUF_DATA_ROOM (test only, see
+ * docs/gateway.md) makes it small so that ordinary frames arrive as chains of
+ * segments and every path is exercised with multi-segment mbufs (R6).
+ */
+static uint16_t mbuf_data_room(void)
+{
+	const char *env = getenv("VTEPGW_TEST_MBUF_DATA_ROOM");
+	long room;
+
+	if (env == NULL || *env == '\0')
+		return RTE_MBUF_DEFAULT_BUF_SIZE;
+	room = strtol(env, NULL, 10);
+	if (room < 256 || room > RTE_MBUF_DEFAULT_DATAROOM) {
+		GW_LOG(WARNING, "ignoring VTEPGW_TEST_MBUF_DATA_ROOM=%s (256..%d)", env,
+		       RTE_MBUF_DEFAULT_DATAROOM);
+		return RTE_MBUF_DEFAULT_BUF_SIZE;
+	}
+	GW_LOG(WARNING, "test mode: mbuf data room %ld bytes", room);
+	return (uint16_t)(room + RTE_PKTMBUF_HEADROOM);
+}
+
 static int gw_run(struct gw *g)
 {
 	char err[512] = "";
@@ -306,7 +328,7 @@ static int gw_run(struct gw *g)
 
 	done = STEP_POOL;
 	g->pool = rte_pktmbuf_pool_create("mbufs", conf->dpdk.mbufs ? conf->dpdk.mbufs : 8191, 256,
-					  0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+					  0, mbuf_data_room(), rte_socket_id());
 	g->learn_ring = rte_ring_create_elem("learn", sizeof(struct gw_learn), GW_LEARN_RING_SIZE,
 					     rte_socket_id(), RING_F_SC_DEQ);
 	if (g->pool == NULL || g->learn_ring == NULL) {

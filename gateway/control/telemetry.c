@@ -3,7 +3,8 @@
  * Counters and tables over DPDK telemetry (socket
  * /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2), read by vtepctl:
  *   /vtepgw/ports     name -> {role, port_id, link_up, mac, tap, rx_/tx_ packets/bytes}
- *   /vtepgw/segments  name -> {type, id, learning, macs, mac_limit, moves, rx_/tx_..., flood}
+ *   /vtepgw/segments  name -> {type, id, learning, macs, mac_limit, moves, rx_/tx_...,
+ *                     flood (count), flood_vteps (addresses)}
  *   /vtepgw/vteps     key -> {address, resolved, nexthop, port, mac, tx_/rx_...}
  *   /vtepgw/drops     reason -> count (every reason, zeros included)
  *   /vtepgw/fdb[,OFFSET]  "segment/mac" key -> {segment, mac, dest, origin, age}
@@ -76,6 +77,7 @@ static void io_sum(struct gw_io_counters *sum, size_t offset_kind, size_t index)
 		sum->rx.bytes += io->rx.bytes;
 		sum->tx.packets += io->tx.packets;
 		sum->tx.bytes += io->tx.bytes;
+		sum->flooded += io->flooded;
 	}
 }
 
@@ -111,7 +113,8 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 		memset(&link, 0, sizeof(link));
 		rte_eth_link_get_nowait(p, &link);
 		rte_tel_data_add_dict_int(e, "link_up", link.link_status ? 1 : 0);
-		rte_ether_format_addr(mac, sizeof(mac), &port->mac);
+		/* lowercase, like every other MAC we report */
+		conf_mac_format(port->mac.addr_bytes, mac, sizeof(mac));
 		rte_tel_data_add_dict_string(e, "mac", mac);
 		rte_tel_data_add_dict_string(
 			e, "tap", port->kind == GW_PORT_UPLINK ? tg->ports[port->twin].name : "");
@@ -169,7 +172,10 @@ static int cmd_segments(const char *cmd, const char *params, struct rte_tel_data
 			conf_ip_format(&tg->vteps[s->flood[f]].address, addr, sizeof(addr));
 			rte_tel_data_add_array_string(flood, addr);
 		}
-		rte_tel_data_add_dict_container(e, "flood", flood, 0);
+		/* `flood` is the count vtepctl shows as FLOODED; the flood
+		 * list itself is `flood_vteps` */
+		rte_tel_data_add_dict_u64(e, "flood", io.flooded);
+		rte_tel_data_add_dict_container(e, "flood_vteps", flood, 0);
 		key_sanitize(s->name, key, sizeof(key));
 		rte_tel_data_add_dict_container(d, key, e, 0);
 	}

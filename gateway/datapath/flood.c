@@ -14,6 +14,8 @@ void flood_send(struct dp_ctx *ctx, struct rte_mbuf *m, uint16_t segment, uint16
 	const struct gw_segment *s = &gw.segments[segment];
 	unsigned copies = 0;
 
+	ctx->counters->segment[segment].flooded++;
+
 	for (uint16_t i = 0; i < s->n_members; i++) {
 		struct rte_mbuf *c;
 		if (s->members[i] == from_member)

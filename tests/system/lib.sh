@@ -119,3 +119,68 @@ wait_for() {
 	done
 	return 1
 }
+
+# gw_conf_head VTEP_IPV4 [VTEP_IPV6]: the gateway and dpdk groups of a test
+# configuration (LMDB in the test directory, no hugepages, no PCI).
+gw_conf_head() {
+	cat <<CONF
+gateway = {
+  name = "gw-$TEST_NAME";
+  ${1:+vtep_ipv4 = \"$1\";}
+  ${2:+vtep_ipv6 = \"$2\";}
+  mac_aging = 300;
+  lmdb_path = "$TEST_DIR/lmdb";
+  lmdb_map_size = "16M";
+};
+dpdk = {
+  lcores = "0-1";
+  eal_args = [ "--no-huge", "--no-pci", "-m", "256", "--log-level=lib.eal:error",
+               "--file-prefix=$DPDK_PREFIX" ];
+  mbufs = 4095;
+};
+CONF
+}
+
+# capture_start NS IF FILE [FILTER...]: tcpdump into FILE (received frames
+# only with CAPTURE_DIRECTION=in); capture_stop_all ends every capture.
+CAPTURE_PIDS=""
+capture_start() {
+	local ns="$1" ifname="$2" file="$3"
+	shift 3
+	ip netns exec "$ns" tcpdump -U -q -n ${CAPTURE_DIRECTION:+-Q "$CAPTURE_DIRECTION"} \
+		-i "$ifname" -w "$file" "$@" >/dev/null 2>&1 &
+	CAPTURE_PIDS="$CAPTURE_PIDS $!"
+}
+capture_wait_ready() {
+	sleep 1 # tcpdump needs a moment to attach its filter
+}
+capture_stop_all() {
+	sleep 0.5
+	for pid in $CAPTURE_PIDS; do kill "$pid" 2>/dev/null || true; done
+	for pid in $CAPTURE_PIDS; do wait "$pid" 2>/dev/null || true; done
+	CAPTURE_PIDS=""
+}
+
+# gw_alive: fail unless the daemon still runs.
+gw_alive() {
+	kill -0 "$GW_PID" 2>/dev/null || fail "vtepgw died"
+}
+
+# uplink_mac NS PORT: MAC of an uplink (its TAP twin carries the same one).
+uplink_mac() {
+	ip -n "$1" -br link show "$2" | awk '{print $3}'
+}
+
+# udp_flows NS DST N: N inner flows (UDP 40000+i -> DST:5000+i), two
+# datagrams each, so a test can check that a flow keeps its entropy.
+udp_flows() {
+	ip netns exec "$1" "$PY" -c "
+import socket, sys
+for i in range($3):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('', 40000 + i))
+    for _ in range(2):
+        s.sendto(b'flow %d' % i, ('$2', 5000 + i))
+    s.close()
+"
+}

@@ -27,4 +27,5 @@ def main():
         print(json.dumps(d, indent=1, sort_keys=True))
 
 
-main()
+if __name__ == "__main__":
+    main()
