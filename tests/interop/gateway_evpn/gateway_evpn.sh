@@ -97,7 +97,7 @@ trap cleanup EXIT
 telemetry() { "$PY" "$TELEMETRY" "/var/run/dpdk/$PREFIX/dpdk_telemetry.v2" "$@"; }
 # number of MACs in the segment's fast-path FDB
 gw_macs() { telemetry /vtepgw/segments "d['web']['macs']" 2>/dev/null || echo -1; }
-gw_flood() { telemetry /vtepgw/segments "' '.join(d['web']['flood'])" 2>/dev/null; }
+gw_flood() { telemetry /vtepgw/segments "' '.join(d['web']['flood_vteps'])" 2>/dev/null; }
 # `vtepctl show fdb` (LMDB): lines of origin evpn
 fdb_evpn_lines() { "$VTEPCTL" -c "$DIR/gw.conf" show fdb 2>/dev/null | grep -c ' evpn' || true; }
 wait_for() { # SECONDS CMD...
