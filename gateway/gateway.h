@@ -172,6 +172,15 @@ struct gw_vtep {
 	uint8_t nexthop_mac[6];
 };
 
+/* A segment's head-end replication list (VTEP indices). Immutable once
+ * published: the control thread replaces it whole (flood_list_add/remove)
+ * and frees the old one after an RCU grace period, so a worker replicating
+ * a frame walks one consistent list, never a half-updated one. */
+struct gw_flood_list {
+	uint16_t n;
+	uint16_t vteps[];
+};
+
 struct gw_segment {
 	char name[CONF_NAME_MAX];
 	enum conf_segment_type type;
@@ -181,8 +190,7 @@ struct gw_segment {
 	uint32_t mac_limit;
 	uint16_t *members; /* member indices */
 	uint16_t n_members;
-	uint16_t *flood; /* vtep indices */
-	uint16_t n_flood;
+	struct gw_flood_list *flood; /* RCU-published, see below */
 	/* control-maintained */
 	uint32_t n_macs;
 	uint64_t moves;

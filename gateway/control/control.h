@@ -49,6 +49,13 @@ void vtep_forget(struct gw *g, uint32_t index);
 
 /* flood.c: static flood lists (head-end replication). */
 int flood_build(struct gw *g, char *err, size_t err_size);
+/* Replace the segment's flood list with one more / one fewer VTEP; the old
+ * list is freed after an RCU grace period. 0, -EEXIST / -ENOENT, -ENOSPC
+ * (GW_MAX_VTEPS reached) or -ENOMEM. Control thread only. */
+int flood_list_add(struct gw *g, uint16_t segment, uint16_t vtep);
+int flood_list_remove(struct gw *g, uint16_t segment, uint16_t vtep);
+bool flood_list_contains(const struct gw_segment *segment, uint16_t vtep);
+void flood_free(struct gw *g);
 
 /* fdb.c: the MAC table. */
 enum fdb_origin_kind {

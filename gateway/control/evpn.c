@@ -6,15 +6,9 @@
  * origin EVPN; what the fast path learns on access ports is written into the
  * shadow bridges for zebra to advertise. See docs/evpn.md, "The gateway".
  *
- * Flood lists of EVPN segments change while the workers run. They are read
- * without locks (datapath/flood.c: n_flood, then flood[i]), so each EVPN
- * segment gets an array of GW_MAX_VTEPS entries once, before the workers
- * start, and is never reallocated: an add writes the slot, then publishes
- * the count (release); a removal moves the last entry into the hole, then
- * lowers the count. A worker racing with a removal may send one BUM copy to
- * the VTEP just withdrawn or two to another one: the same as a frame in
- * flight when the route was withdrawn. Every slot always holds a valid VTEP
- * index (VTEP slots are never freed, vteps.c).
+ * Flood lists of EVPN segments change while the workers run: each change
+ * publishes a new list and frees the old one after an RCU grace period
+ * (control/flood.c), so a worker always replicates to one consistent list.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -185,22 +179,16 @@ static void flood_apply(struct gw *g, int seg, const struct conf_ip *vtep, bool 
 		v = vtep_acquire(g, vtep);
 		if (v < 0)
 			return;
-		bool listed = false;
-		for (uint16_t i = 0; i < s->n_flood; i++)
-			listed |= s->flood[i] == v;
-		if (listed) { /* already EVPN's, or configured: nothing to add */
+		int ret = flood_list_add(g, (uint16_t)seg, (uint16_t)v);
+		if (ret == -EEXIST) { /* already EVPN's, or configured: nothing to add */
 			vtep_release(g, (uint32_t)v);
 			return;
 		}
-		if (s->n_flood >= GW_MAX_VTEPS) {
+		if (ret < 0) {
 			vtep_release(g, (uint32_t)v);
 			evpn.counters.vtep_refused++;
 			return;
 		}
-		telemetry_lock();
-		s->flood[s->n_flood] = (uint16_t)v;
-		__atomic_store_n(&s->n_flood, (uint16_t)(s->n_flood + 1), __ATOMIC_RELEASE);
-		telemetry_unlock();
 		is_evpn[v] = 1;
 		store_sync_flood_put(g, &segment_key, vtep);
 		evpn.counters.flood_added++;
@@ -214,14 +202,10 @@ static void flood_apply(struct gw *g, int seg, const struct conf_ip *vtep, bool 
 	v = (int)(uintptr_t)data;
 	if (!is_evpn[v])
 		return; /* configured, or never added */
-	for (uint16_t i = 0; i < s->n_flood; i++) {
-		if (s->flood[i] != v)
-			continue;
-		telemetry_lock();
-		s->flood[i] = s->flood[s->n_flood - 1];
-		__atomic_store_n(&s->n_flood, (uint16_t)(s->n_flood - 1), __ATOMIC_RELEASE);
-		telemetry_unlock();
-		break;
+	if (flood_list_remove(g, (uint16_t)seg, (uint16_t)v) == -ENOMEM) {
+		/* keep it listed (and referenced) rather than lose track */
+		evpn.counters.vtep_refused++;
+		return;
 	}
 	is_evpn[v] = 0;
 	store_sync_flood_del(g, &segment_key, vtep);
@@ -444,39 +428,18 @@ static int believe_all(void *arg)
 
 		if (!evpn.segment_is_evpn[seg])
 			continue;
-		for (uint16_t i = 0; ret == 0 && i < s->n_flood; i++) {
+		for (uint16_t i = 0; ret == 0 && i < s->flood->n; i++) {
 			struct evpn_shadow_entry entry = {
 				.kind = EVPN_SHADOW_FLOOD_VTEP,
 				.vni = s->id,
 			};
-			if (!is_evpn[s->flood[i]])
+			if (!is_evpn[s->flood->vteps[i]])
 				continue;
-			entry.vtep = g->vteps[s->flood[i]].address;
+			entry.vtep = g->vteps[s->flood->vteps[i]].address;
 			ret = evpn_shadow_believe(evpn.shadow, &entry);
 		}
 	}
 	return ret;
-}
-
-/* Flood lists of EVPN segments get their final capacity while no worker
- * runs yet (see the comment at the top). */
-static int flood_capacity_grow(struct gw *g)
-{
-	for (uint16_t seg = 0; seg < g->n_segments; seg++) {
-		struct gw_segment *s = &g->segments[seg];
-		uint16_t *flood;
-
-		if (!evpn.segment_is_evpn[seg])
-			continue;
-		flood = rte_zmalloc("flood_evpn", sizeof(uint16_t) * GW_MAX_VTEPS, 0);
-		if (flood == NULL)
-			return -ENOMEM;
-		if (s->n_flood > 0)
-			memcpy(flood, s->flood, sizeof(uint16_t) * s->n_flood);
-		rte_free(s->flood);
-		s->flood = flood;
-	}
-	return 0;
 }
 
 static int cmd_evpn(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -543,11 +506,6 @@ int evpn_start(struct gw *g, const struct evpn_frr_target *frr, char *err, size_
 	for (uint16_t i = 0; i < g->n_segments; i++)
 		evpn.segment_is_evpn[i] = g->segments[i].learning == CONF_LEARNING_EVPN &&
 					  g->segments[i].type == CONF_SEGMENT_VXLAN;
-	ret = flood_capacity_grow(g);
-	if (ret < 0) {
-		snprintf(err, err_size, "evpn: cannot allocate flood lists");
-		goto err;
-	}
 	ret = evpn_shadow_open(&evpn.shadow, &shadow_ops, g, &config);
 	if (ret < 0) {
 		snprintf(err, err_size, "evpn: cannot open the shadow devices: %s", strerror(-ret));

@@ -134,9 +134,9 @@ nomem:
 
 void segments_free(struct gw *g)
 {
+	flood_free(g);
 	for (uint16_t i = 0; g->segments != NULL && i < g->n_segments; i++) {
 		rte_free(g->segments[i].members);
-		rte_free(g->segments[i].flood);
 	}
 	rte_free(g->segments);
 	rte_free(g->members);

@@ -167,9 +167,9 @@ static int cmd_segments(const char *cmd, const char *params, struct rte_tel_data
 		io_sum(&io, 1, i);
 		io_add(e, &io);
 		rte_tel_data_start_array(flood, RTE_TEL_STRING_VAL);
-		for (uint16_t f = 0; f < s->n_flood; f++) {
+		for (uint16_t f = 0; s->flood != NULL && f < s->flood->n; f++) {
 			char addr[INET6_ADDRSTRLEN];
-			conf_ip_format(&tg->vteps[s->flood[f]].address, addr, sizeof(addr));
+			conf_ip_format(&tg->vteps[s->flood->vteps[f]].address, addr, sizeof(addr));
 			rte_tel_data_add_array_string(flood, addr);
 		}
 		/* `flood` is the count vtepctl shows as FLOODED; the flood

@@ -29,13 +29,16 @@ void flood_send(struct dp_ctx *ctx, struct rte_mbuf *m, uint16_t segment, uint16
 		copies++;
 	}
 	if (!from_overlay) {
-		for (uint16_t i = 0; i < s->n_flood; i++) {
+		/* One load: the control thread may publish a new list meanwhile;
+		 * this one stays valid until our next quiescent state. */
+		const struct gw_flood_list *list = __atomic_load_n(&s->flood, __ATOMIC_ACQUIRE);
+		for (uint16_t i = 0; i < list->n; i++) {
 			struct rte_mbuf *c = rte_pktmbuf_copy(m, gw.pool, 0, UINT32_MAX);
 			if (c == NULL) {
 				ctx->counters->drops[GW_DROP_NO_MBUF]++;
 				continue;
 			}
-			tunnel_encap_send(ctx, c, segment, s->flood[i]);
+			tunnel_encap_send(ctx, c, segment, list->vteps[i]);
 			copies++;
 		}
 	}
