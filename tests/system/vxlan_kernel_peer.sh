@@ -62,7 +62,11 @@ ports = (
 );
 segments = (
   { name = "web"; vni = 10010; members = ( { port = "server0"; } );
-    flood = [ "10.255.0.2" ]; learning = "dataplane"; }
+    flood = [ "10.255.0.2" ]; learning = "dataplane";
+    static_macs = (
+      { mac = "02:00:00:00:5a:01"; port = "server0"; },
+      { mac = "02:00:00:00:5a:02"; vtep = "10.255.0.2"; }
+    ); }
 );
 CONF
 
@@ -138,11 +142,33 @@ telemetry_get /vtepgw/drops 'd["vxlan_i_flag_clear"] >= 3 and d["unknown_segment
 	grep -q True || fail "drop counters did not move: $(telemetry /vtepgw/drops | tr -d '\n ')"
 ip netns exec "$SRV" ping -c1 -W2 10.10.0.2 >/dev/null || fail "no forwarding after bad packets"
 
-# Learned MACs survive a restart (LMDB)
+# Learned and static MACs survive a restart (LMDB), as an operator sees it
+# with `vtepctl show fdb`: while running, while stopped, and after restart.
+fdb_entries() {
+	"$VTEPCTL" -c "$TEST_DIR/gw.conf" show fdb --json | "$PY" -c '
+import json, sys
+rows = json.load(sys.stdin)
+rows = rows.get("fdb", rows) if isinstance(rows, dict) else rows
+for r in rows:
+    print(r["segment"], r["mac"], r["kind"], r["port"] or r["vtep"], r["origin"])
+' | sort
+}
+has_static_and_learned() {
+	grep -q "02:00:00:00:5a:01 local server0 static" "$1" &&
+		grep -q "02:00:00:00:5a:02 remote 10.255.0.2 static" "$1" &&
+		[ "$(grep -c ' learned$' "$1")" -ge 2 ]
+}
+wait_for 5 bash -c "$(declare -f fdb_entries has_static_and_learned); VTEPCTL=$VTEPCTL TEST_DIR=$TEST_DIR PY=$PY; fdb_entries >$TEST_DIR/fdb.running; has_static_and_learned $TEST_DIR/fdb.running" ||
+	fail "vtepctl show fdb while running: $(cat "$TEST_DIR/fdb.running")"
 gw_stop
+fdb_entries >"$TEST_DIR/fdb.stopped"
+has_static_and_learned "$TEST_DIR/fdb.stopped" || fail "vtepctl show fdb, daemon stopped: $(cat "$TEST_DIR/fdb.stopped")"
 gw_start "$GW" "$TEST_DIR/gw.conf"
-telemetry_get /vtepgw/segments 'd["web"]["macs"] >= 2' | grep -q True || fail "FDB not restored"
+telemetry_get /vtepgw/segments 'd["web"]["macs"] >= 4' | grep -q True || fail "FDB not restored"
+fdb_entries >"$TEST_DIR/fdb.restarted"
+diff "$TEST_DIR/fdb.stopped" "$TEST_DIR/fdb.restarted" >&2 || fail "FDB differs after restart"
+log "FDB after restart: $(tr "\n" ";" <"$TEST_DIR/fdb.restarted")"
 telemetry_get /vtepgw/fdb 'sum(1 for e in d.values() if isinstance(e, dict) and e["origin"] == "learned")' |
-	grep -qv '^0$' || fail "no learned entry after restart"
+	grep -qv '^0$' || fail "no learned entry in the fast path after restart"
 gw_stop
 log "PASS"
