@@ -62,6 +62,7 @@ class Runner:
         ctx = Context(self, case)
         try:
             self.apply(self.base)
+            ctx.start_counters = self.snapshot()
             case.func(ctx)
             notes = "; ".join(ctx.notes)
             status, reason = "PASS", "%d checks%s" % (ctx.checks, "; " + notes if notes else "")
@@ -79,8 +80,25 @@ class Runner:
             self.save_pcap(case, ctx)
         return Result(case, status, reason, time.monotonic() - start)
 
+    def snapshot(self):
+        if not (self.pcap_dir and self.adapter.supports("counters")):
+            return None
+        try:
+            return self.adapter.counters()
+        except Exception:  # diagnostics only; the case reports real errors
+            return None
+
     def save_pcap(self, case, ctx):
-        if not self.pcap_dir or not ctx.log:
+        if not self.pcap_dir:
+            return
+        before, after = getattr(ctx, "start_counters", None), self.snapshot()
+        if before is not None and after is not None:
+            os.makedirs(self.pcap_dir, exist_ok=True)
+            with open(os.path.join(self.pcap_dir, "%s-counters.txt" % case.id), "w") as out:
+                for key in sorted(after):
+                    if after[key] != before.get(key, 0):
+                        out.write("%s %+d\n" % (key, after[key] - before.get(key, 0)))
+        if not ctx.log:
             return
         from scapy.all import Ether, wrpcap
         os.makedirs(self.pcap_dir, exist_ok=True)
