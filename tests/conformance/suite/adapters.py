@@ -305,7 +305,7 @@ UPLINK_PORT = "uplink0"
 # never hands over chained mbufs (R6). net_pcap delivers frames as they were on
 # the wire, and chains those larger than an mbuf's data room. phy_mac=1: the
 # veth's own MAC (net_pcap cannot change it).
-VDEV = "net_pcap"
+VDEV = os.environ.get("CONF_VDEV", "net_pcap")
 
 
 def vtepgw_port(ifname):
@@ -317,7 +317,7 @@ def vtepgw_config_text(config, topo, uplink_mac, file_prefix, lmdb_path):
     ports = []
     for index, name in enumerate(ACCESS_PORTS + [UPLINK]):
         port = {"name": vtepgw_port(name), "role": "uplink" if name == UPLINK else "access",
-                "device": "%s%d,iface=%s,phy_mac=1" % (VDEV, index, name), "mtu": 1500}
+                "device": "%s%d,iface=%s%s" % (VDEV, index, name, ",phy_mac=1" if VDEV == "net_pcap" else ""), "mtu": 1500}
         if name == UPLINK:
             port["addresses"] = ["%s/24" % config.vtep4, "%s/64" % config.vtep6]
         ports.append(port)
@@ -478,8 +478,17 @@ class VtepgwAdapter(Adapter):
         # existing device, hence the per-port settings after it).
         run(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0"], ns=gw)
         run(["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0"], ns=gw)
+        # The kernel still sees every frame on those veths, and its weak host
+        # model would accept packets for the VTEP address (on the TAP twin)
+        # from them: answering ARP, reassembling fragments, counting and
+        # refusing VXLAN with port unreachables. Strict reverse-path
+        # filtering (the route back is via the TAP) and arp_ignore=8 keep it
+        # out, so only the daemon acts on the wire and only its punts reach
+        # the kernel.
         for name in ACCESS_PORTS + [UPLINK]:
-            run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % name], ns=gw)
+            for key in ("ipv6.conf.%s.disable_ipv6=1", "ipv4.conf.%s.rp_filter=1",
+                        "ipv4.conf.%s.arp_ignore=8"):
+                run(["sysctl", "-qw", "net." + key % name], ns=gw)
             ip(gw, "addr flush dev %s" % name, check=False)
         path = self._write(config, fresh=True)
         log = open(os.path.join(self.workdir, "vtepgw.log"), "ab")
