@@ -180,6 +180,11 @@ class KernelAdapter(Adapter):
             vni = seg.id + 1 if brk == "wrong_vni" else seg.id
             br, vx = self.brdev(seg), self.vxdev(seg)
             ip(gw, "link add %s type bridge ageing_time %d" % (br, config.mac_aging * 100))
+            # A fixed bridge MAC: by default the bridge takes its lowest port
+            # MAC, sometimes the vxlan netdev's, and vxlan drops frames whose
+            # source is its own MAC, which would make R5 (K7) random.
+            ip(gw, "link set %s address 02:cf:b0:00:%02x:%02x" % (br, seg.id >> 8 & 0xFF,
+                                                                   seg.id & 0xFF))
             self.devices.append(br)
             args = ("link add %s type vxlan id %d local %s dstport %d srcport %d %d ttl %d "
                     "ageing %d" % (vx, vni, local, port, config.udp_src_min, config.udp_src_max,
