@@ -328,7 +328,8 @@ def vtepgw_config_text(config, topo, uplink_mac, file_prefix, lmdb_path):
         ports.append(port)
     segments = []
     for seg in config.segments:
-        entry = {"name": seg.name, "vni" if seg.kind == "vxlan" else "vsid": seg.id,
+        ident = seg.id + 1 if config.break_ == "wrong_vni" and seg.kind == "vxlan" else seg.id
+        entry = {"name": seg.name, "vni" if seg.kind == "vxlan" else "vsid": ident,
                  "members": tuple(dict([("port", p)] + ([("vlan", v)] if v else []))
                                   for p, v in seg.members),
                  "flood": list(seg.flood), "learning": seg.learning,
@@ -424,6 +425,9 @@ class VtepgwAdapter(Adapter):
         "drop.outer_source": ["ip_bad_source"],
         "drop.inner_source_mac": ["inner_bad_source_mac"],
         "drop.nvgre_header": ["nvgre_bad_flags", "nvgre_bad_version", "nvgre_bad_protocol"],
+    }
+    BREAKAGES = {
+        "wrong_vni": "segment VNIs are configured +1 in the generated vtepgw.conf",
     }
     QUERIES = ("/vtepgw/drops", "/vtepgw/ports", "/vtepgw/segments", "/vtepgw/vteps",
                "/vtepgw/stats")
