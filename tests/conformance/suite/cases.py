@@ -816,7 +816,8 @@ def r5(ctx):
       "delivered unchanged", "n/a", needs=("chained_mbufs",))
 def r6(ctx):
     if not ctx.adapter.supports("chained_mbufs"):
-        raise Skip("%s adapter: multi-segment mbufs are a DPDK property" % ctx.adapter.name)
+        raise Skip(ctx.adapter.skip_reasons.get("chained_mbufs", "%s adapter: multi-segment "
+                                                "mbufs are a DPDK property" % ctx.adapter.name))
     raise Skip("needs jumbo uplinks in the topology; not written yet")
 
 
@@ -826,7 +827,8 @@ def r6(ctx):
       "routes both ways, pings answered, MAC withdrawn", "n/a", needs=("control_plane",))
 def i1(ctx):
     if not ctx.adapter.supports("control_plane"):
-        raise Skip("%s adapter has no BGP EVPN control plane of its own" % ctx.adapter.name)
+        raise Skip(ctx.adapter.skip_reasons.get("control_plane", "%s adapter has no BGP EVPN "
+                                                "control plane of its own" % ctx.adapter.name))
     raise Skip("EVPN interop topology (FRR in the peer namespace) not written yet")
 
 
