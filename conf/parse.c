@@ -573,13 +573,15 @@ static void parse_gateway(struct conf_context *ctx, const config_setting_t *root
 		parse_map_size(ctx, setting, gateway);
 }
 
-/* EAL's -l syntax: "0-1", "0,2,4-5"; ranges ascending. */
-static bool valid_lcores(const char *text)
+/* One lcore or CPU set of the EAL's --lcores syntax: a number, an ascending
+ * range "a-b", or a group "(a,b-c,...)". Advances *text past it. */
+static bool valid_lcore_set(const char **text)
 {
-	const char *p = text;
+	const char *p = *text;
+	bool group = *p == '(';
 
-	if (*p == '\0')
-		return false;
+	if (group)
+		p++;
 	for (;;) {
 		unsigned long long first, last;
 		size_t len = strspn(p, "0123456789");
@@ -587,13 +589,37 @@ static bool valid_lcores(const char *text)
 		if (!parse_decimal(p, len, CONF_LCORE_MAX, &first))
 			return false;
 		p += len;
-		last = first;
 		if (*p == '-') {
 			p++;
 			len = strspn(p, "0123456789");
 			if (!parse_decimal(p, len, CONF_LCORE_MAX, &last) || last < first)
 				return false;
 			p += len;
+		}
+		if (!group || *p != ',')
+			break;
+		p++;
+	}
+	if (group && *p++ != ')')
+		return false;
+	*text = p;
+	return true;
+}
+
+/* The EAL's --lcores syntax, a superset of -l: "0-1", "0,2,4-5", and
+ * LCORES@CPUS elements that map lcores to CPUs, "0@0,1@1,2@1" or
+ * "(1-2)@(1)" (several lcores may share a CPU; ranges ascending). */
+static bool valid_lcores(const char *text)
+{
+	const char *p = text;
+
+	for (;;) {
+		if (!valid_lcore_set(&p))
+			return false;
+		if (*p == '@') {
+			p++;
+			if (!valid_lcore_set(&p))
+				return false;
 		}
 		if (*p == '\0')
 			return true;
@@ -627,8 +653,9 @@ static void parse_dpdk(struct conf_context *ctx, const config_setting_t *root,
 	if (get_string(ctx, group, "lcores", where, false, &text, &setting) == SETTING_FOUND) {
 		if (strlen(text) >= sizeof(dpdk->lcores) || !valid_lcores(text))
 			conf_error(ctx, setting,
-				   "dpdk: lcores \"%s\" must be a list of cores and ascending "
-				   "ranges like \"0-1\" or \"0,2-3\" (cores 0..%u)",
+				   "dpdk: lcores \"%s\" must be a list of lcores and ascending "
+				   "ranges like \"0-1\" or \"0,2-3\", optionally mapped to "
+				   "CPUs like \"0@0,1@1,2@1\" (0..%u)",
 				   text, CONF_LCORE_MAX);
 		else
 			snprintf(dpdk->lcores, sizeof(dpdk->lcores), "%s", text);

@@ -65,9 +65,11 @@ static void on_signal(int signo)
 	gw.stop = true;
 }
 
-/* EAL argv: program, -l LCORES, the config's eal_args, then what followed
- * `--` on our command line. PCI ports are allow-listed so that the EAL does
- * not take every NIC of the machine. */
+/* EAL argv: program, --lcores LCORES, the config's eal_args, then what
+ * followed `--` on our command line. --lcores, not -l: its syntax is a
+ * superset ("0-1" means the same) and it can map several lcores to one CPU
+ * ("0@0,1@1,2@1"), so a 2-CPU machine can run two workers. PCI ports are
+ * allow-listed so that the EAL does not take every NIC of the machine. */
 static char **eal_argv_build(const struct conf_model *conf, int extra_argc, char **extra_argv,
 			     int *argc_out)
 {
@@ -79,7 +81,7 @@ static char **eal_argv_build(const struct conf_model *conf, int extra_argc, char
 		return NULL;
 	argv[argc++] = (char *)(uintptr_t) "vtepgw";
 	if (conf->dpdk.lcores[0] != '\0') {
-		argv[argc++] = (char *)(uintptr_t) "-l";
+		argv[argc++] = (char *)(uintptr_t) "--lcores";
 		argv[argc++] = (char *)(uintptr_t)conf->dpdk.lcores;
 	}
 	for (size_t i = 0; i < conf->dpdk.n_eal_args; i++)
@@ -98,8 +100,8 @@ static char **eal_argv_build(const struct conf_model *conf, int extra_argc, char
 	return argv;
 }
 
-/* Workers take every lcore but the main one; each gets a TX queue per port
- * and the RX queues port by port (queue q goes to worker q % n_workers). */
+/* Workers take every lcore but the main one; worker w uses TX queue w of
+ * every port and its index as its RCU QSBR thread id. */
 static int workers_assign(struct gw *g, char *err, size_t err_size)
 {
 	unsigned lcore_id;
@@ -120,8 +122,17 @@ static int workers_assign(struct gw *g, char *err, size_t err_size)
 	return 0;
 }
 
-static void workers_plan_rx(struct gw *g)
+/*
+ * RX queues, port by port: queue q of a port goes to worker q % n_workers,
+ * so with as many queues as workers (ports_open) every worker polls one
+ * queue of every port, and a device with more queues (net_af_packet with
+ * qpairs above the worker count: every queue must be polled, its fanout
+ * uses them all) spreads them evenly.
+ */
+static int workers_plan_rx(struct gw *g, char *err, size_t err_size)
 {
+	const unsigned max_rx = sizeof(g->workers[0].rx) / sizeof(g->workers[0].rx[0]);
+
 	for (unsigned w = 0; w < g->n_workers; w++)
 		g->workers[w].n_rx = 0;
 	for (uint16_t p = 0; p < GW_MAX_PORTS; p++) {
@@ -130,11 +141,19 @@ static void workers_plan_rx(struct gw *g)
 			continue;
 		for (uint16_t q = 0; q < port->n_rx_queues; q++) {
 			struct gw_worker *w = &g->workers[q % g->n_workers];
+			if (w->n_rx == max_rx) {
+				snprintf(err, err_size,
+					 "port %s: more than %u RX queues for worker %u: use "
+					 "fewer qpairs or more workers",
+					 port->name, max_rx, w->index);
+				return -ENOSPC;
+			}
 			w->rx[w->n_rx].port_id = p;
 			w->rx[w->n_rx].queue_id = q;
 			w->n_rx++;
 		}
 	}
+	return 0;
 }
 
 static int counters_alloc(struct gw *g)
@@ -414,7 +433,9 @@ static int gw_run(struct gw *g)
 		goto err;
 	}
 
-	workers_plan_rx(g);
+	ret = workers_plan_rx(g, err, sizeof(err));
+	if (ret < 0)
+		goto err;
 	for (unsigned w = 0; w < g->n_workers; w++) {
 		ret = rte_eal_remote_launch(worker_main, &g->workers[w], g->workers[w].lcore_id);
 		if (ret < 0) {
@@ -425,6 +446,9 @@ static int gw_run(struct gw *g)
 			goto err;
 		}
 	}
+	for (unsigned w = 0; w < g->n_workers; w++)
+		GW_LOG(INFO, "worker %u on lcore %u: %u RX queue(s), TX queue %u", w,
+		       g->workers[w].lcore_id, g->workers[w].n_rx, w);
 	GW_LOG(NOTICE, "running: %u worker(s), %u segment(s), %u member(s)", g->n_workers,
 	       g->n_segments, g->n_members);
 

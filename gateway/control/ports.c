@@ -3,8 +3,8 @@
  * Ports: every configured port is opened from its `device` string (a vdev
  * such as "net_af_packet0,iface=veth1" is probed here; a PCI address was
  * allow-listed on the EAL command line), configured with one TX queue per
- * worker and up to one RX queue per worker (RSS when there are several),
- * and started. Each uplink gets a kernel TAP twin (net_tap) carrying the
+ * worker and one RX queue per worker where the device can spread frames
+ * by flow (port_rx_plan), and started. Each uplink gets a kernel TAP twin (net_tap) carrying the
  * uplink's MAC: the kernel and FRR see the underlay through it (DESIGN.md).
  * The TAP stays open for the daemon's whole life: a TAP without a process
  * holding it has no carrier, and zebra then withdraws everything.
@@ -62,13 +62,45 @@ static int device_open(const char *device, uint16_t *port_id, bool *probed)
 	return 0;
 }
 
-static int port_configure(struct gw *g, uint16_t port_id, uint16_t want_rx, char *err,
-			  size_t err_size, const char *what)
+/*
+ * How many RX queues a port gets, and whether RSS spreads frames over them.
+ * Every port (access ports too: one busy server port must not be capped at
+ * one worker) gets one RX queue per worker when the device can spread
+ * frames by flow, so the frames of one flow stay on one worker, in order:
+ *   - net_af_packet spreads by itself: its qpairs sockets form a
+ *     PACKET_FANOUT_HASH group (the kernel's flow hash), and all of them
+ *     receive, so every queue it has must be polled;
+ *   - net_tap: the kernel picks one of the TAP's queues per flow, and a
+ *     queue exists for every TX queue too, so RX queues = TX queues;
+ *   - any other device: RSS on IP and UDP (TCP) when it reports such hash
+ *     types in flow_type_rss_offloads (never an unreported one), else one
+ *     RX queue, polled by worker 0.
+ */
+static uint16_t port_rx_plan(const struct rte_eth_dev_info *info, uint16_t n_workers,
+			     uint64_t *rss_hf)
+{
+	uint16_t n_rx = n_workers < info->max_rx_queues ? n_workers : info->max_rx_queues;
+
+	*rss_hf = 0;
+	if (strcmp(info->driver_name, "net_af_packet") == 0)
+		return info->max_rx_queues;
+	if (strcmp(info->driver_name, "net_tap") == 0)
+		return n_workers;
+	if (n_rx <= 1)
+		return 1;
+	*rss_hf =
+		info->flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+	return *rss_hf != 0 ? n_rx : 1;
+}
+
+static int port_configure(struct gw *g, uint16_t port_id, char *err, size_t err_size,
+			  const char *what)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf eth_conf;
 	struct gw_port *port = &g->ports[port_id];
 	uint16_t n_rx, n_tx = (uint16_t)g->n_workers;
+	uint64_t rss_hf;
 	int ret;
 
 	ret = rte_eth_dev_info_get(port_id, &info);
@@ -83,18 +115,14 @@ static int port_configure(struct gw *g, uint16_t port_id, uint16_t want_rx, char
 			 what, info.max_tx_queues, n_tx, n_tx);
 		return -EINVAL;
 	}
-	n_rx = want_rx < info.max_rx_queues ? want_rx : info.max_rx_queues;
-	if (n_rx == 0)
-		n_rx = 1;
+	n_rx = port_rx_plan(&info, n_tx, &rss_hf);
 	memset(&eth_conf, 0, sizeof(eth_conf));
-	if (n_rx > 1 && info.flow_type_rss_offloads != 0) {
+	if (rss_hf != 0) {
 		eth_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		eth_conf.rx_adv_conf.rss_conf.rss_hf =
-			info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
-	} else if (n_rx > 1) {
-		n_rx = 1;
+		eth_conf.rx_adv_conf.rss_conf.rss_hf = rss_hf;
 	}
+	GW_LOG(INFO, "%s: %u RX queue(s)%s, %u TX queue(s)", what, n_rx,
+	       rss_hf != 0 ? " with RSS" : "", n_tx);
 	/* Chained mbufs must work on every path (R6): accept them when the
 	 * device can produce or send them. */
 	eth_conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER;
@@ -177,7 +205,7 @@ static int tap_twin_open(struct gw *g, uint16_t uplink_id, char *err, size_t err
 	snprintf(tap->name, sizeof(tap->name), "%s", ifname);
 	device_name(device, tap->device, sizeof(tap->device));
 	uplink->twin = tap_id;
-	ret = port_configure(g, tap_id, 1, err, err_size, what);
+	ret = port_configure(g, tap_id, err, err_size, what);
 	if (ret < 0)
 		return ret;
 	tap->tap_ifindex = (int)if_nametoindex(ifname);
@@ -234,7 +262,7 @@ int ports_open(struct gw *g, char *err, size_t err_size)
 			if (ret < 0)
 				return ret;
 		}
-		ret = port_configure(g, port_id, (uint16_t)g->n_workers, err, err_size, what);
+		ret = port_configure(g, port_id, err, err_size, what);
 		if (ret < 0)
 			return ret;
 	}

@@ -259,6 +259,19 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_u64(d, "polls", polls);
 	rte_tel_data_add_dict_u64(d, "idle_sleeps", sleeps);
 	rte_tel_data_add_dict_u64(d, "workers", tg->n_workers);
+	/* Frames each worker received (all its RX queues): shows how RSS or
+	 * the device's own spreading shares the load. */
+	for (unsigned w = 0; w < tg->n_workers; w++) {
+		const struct gw_lcore_counters *c = tg->counters[tg->workers[w].lcore_id];
+		uint64_t rx = 0;
+		char name[32];
+		if (c == NULL)
+			continue;
+		for (unsigned p = 0; p < GW_MAX_PORTS; p++)
+			rx += c->port[p].rx.packets;
+		snprintf(name, sizeof(name), "worker%u_rx_packets", w);
+		rte_tel_data_add_dict_u64(d, name, rx);
+	}
 	return 0;
 }
 

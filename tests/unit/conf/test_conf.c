@@ -683,9 +683,32 @@ static void dpdk_values(void **state)
 {
 	(void)state;
 	expect_error(BASE "dpdk = { lcores = \"3-1\"; };\n", 7, "lcores \"3-1\" must be");
+	expect_error(BASE "dpdk = { lcores = \"0@\"; };\n", 7, "lcores \"0@\" must be");
+	expect_error(BASE "dpdk = { lcores = \"(0,1\"; };\n", 7, "lcores \"(0,1\" must be");
+	expect_error(BASE "dpdk = { lcores = \"0,1@1@2\"; };\n", 7, "must be");
+	expect_error(BASE "dpdk = { lcores = \"0-1@(2-1)\"; };\n", 7, "must be");
 	expect_error(BASE "dpdk = { eal_args = [\"--lcores\"]; };\n", 7,
 		     "set cores with dpdk.lcores");
 	expect_error(BASE "dpdk = { mbufs = 10; };\n", 7, "mbufs 10 is out of range");
+}
+
+/* The EAL's --lcores syntax: several lcores may share a CPU, so a 2-CPU
+ * machine can run a control lcore and two workers. */
+static void dpdk_lcores_mapped(void **state)
+{
+	static const char *const accepted[] = {"0-1", "0,2-3", "0@0,1@1,2@1", "0,(1-2)@1",
+					       "(0-2)@(0,1)"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		char text[512];
+		struct conf_model *model;
+
+		snprintf(text, sizeof(text), BASE "dpdk = { lcores = \"%s\"; };\n", accepted[i]);
+		model = expect_valid(text);
+		assert_string_equal(model->dpdk.lcores, accepted[i]);
+		conf_free(model);
+	}
 }
 
 static void bad_device(void **state)
@@ -857,6 +880,7 @@ int main(void)
 		cmocka_unit_test(udp_source_ports_range),
 		cmocka_unit_test(other_gateway_values),
 		cmocka_unit_test(dpdk_values),
+		cmocka_unit_test(dpdk_lcores_mapped),
 		cmocka_unit_test(bad_device),
 		cmocka_unit_test(no_cascade),
 		cmocka_unit_test(errors_sorted_by_line),
