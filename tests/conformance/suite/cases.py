@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Every case of CONFORMANCE.md. Each registers an ID, the RFC section, what is
 sent, what must (not) come out, and the counter that must move."""
+import shutil
 import struct
+import tempfile
 import time
 
 from scapy.all import ICMP, IP, UDP, Ether, IPv6, Raw, fragment
@@ -9,8 +11,8 @@ from scapy.layers.inet6 import IPv6ExtHdrFragment, fragment6
 from scapy.utils import checksum
 
 from .framework import WINDOW, Fail, Skip, case, ports_of, vxlan_of, with_marker
-from .topology import HOST_IP, PEER_HOST_IP, REMOTE4, REMOTE6
-from .netns import run
+from .topology import HOST_IP, PEER4, PEER_HOST_IP, REMOTE4, REMOTE6, mac_of
+from .netns import ip, run
 
 STATIC_A = "02:cf:aa:00:00:02"  # behind REMOTE4[0] in segment a
 STATIC_C = "02:cf:cc:00:00:02"  # behind REMOTE6[0] in segment c
@@ -885,14 +887,139 @@ def r6(ctx):
 
 
 # ---------------------------------------------------------------- interop --
+GW_AS, PEER_AS = 65101, 65000
+EVPN_HOST_IP = "10.0.0.3"  # behind the kernel VTEP (I1)
+EVPN_HOST_MAC = "02:cf:e1:00:00:03"
+
+PEER_FRR_CONF = """frr defaults datacenter
+hostname peer
+router bgp {peer_as}
+ bgp router-id {peer}
+ no bgp default ipv4-unicast
+ neighbor {gw} remote-as {gw_as}
+ neighbor {gw} timers connect 1
+ address-family l2vpn evpn
+  neighbor {gw} activate
+  advertise-all-vni
+ exit-address-family
+exit
+"""
+
+
+def wait_until(condition, seconds, step=0.2):
+    deadline = time.monotonic() + seconds
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+
+
+def evpn_routes(instance, kind):
+    """The route keys of one type (multicast = 3, macip = 2) bgpd holds, as text."""
+    return instance.vtysh("show bgp l2vpn evpn route type %s" % kind).lower()
+
+
+def ping_ok(ns, target, size):
+    out = run(["ping", "-c1", "-W1", "-M", "do", "-s%d" % size, target], ns=ns, check=False)
+    return " 0% packet loss" in out
+
+
 @case("I1", "RFC 7432; RFC 8365", "EVPN with a kernel VTEP and FRR",
-      "BGP EVPN session; type-2/3 routes; ping 56/1400 both ways; MAC withdrawal",
-      "routes both ways, pings answered, MAC withdrawn", "n/a", needs=("control_plane",))
+      "BGP EVPN session with FRR in front of a Linux kernel VTEP (192.0.2.4, VNI 400, host "
+      "10.0.0.3 behind it); the gateway's segment i learns by EVPN; ping 56/1400 both ways; "
+      "then the host's port is deleted",
+      "session Established; type-3 routes both ways; type-2 for each host on the other side; "
+      "pings answered; the host's MAC withdrawn from the routes and the gateway's FDB",
+      "encap, decap", needs=("control_plane",))
 def i1(ctx):
+    from . import frr
     if not ctx.adapter.supports("control_plane"):
         raise Skip(ctx.adapter.skip_reasons.get("control_plane", "%s adapter has no BGP EVPN "
                                                 "control plane of its own" % ctx.adapter.name))
-    raise Skip("EVPN interop topology (FRR in the peer namespace) not written yet")
+    if not frr.available():
+        raise Skip("FRR (zebra, bgpd, vtysh) is not installed")
+    topo = ctx.topo
+    config = ctx.config.copy(bgp={"asn": GW_AS, "peer": PEER4, "peer_as": PEER_AS,
+                                  "pathspace": topo.prefix + "g"})
+    seg = config.segment("i")
+    seg.learning, seg.flood = "evpn", []
+    host_ns = topo.prefix + "-ehst"
+    logdir = tempfile.mkdtemp(prefix="%s-i1." % topo.prefix)
+    peer_frr = frr.Frr(topo.peer, topo.prefix + "p", logdir)
+    # The kernel VTEP's static flood entry (I2) gives way to EVPN's.
+    run(["bridge", "fdb", "del", "00:00:00:00:00:00", "dev", "pvx", "dst", config.vtep4],
+        ns=topo.peer, check=False)
+    try:
+        run(["ip", "netns", "add", host_ns])
+        topo.created.append(host_ns)
+        ip(topo.peer, "link add php0 type veth peer name eh0 netns %s" % host_ns)
+        ip(topo.peer, "link set php0 master pbr up")
+        run(["sysctl", "-qw", "net.ipv6.conf.eh0.disable_ipv6=1"], ns=host_ns)
+        ip(host_ns, "link set eh0 address %s" % EVPN_HOST_MAC)
+        ip(host_ns, "addr add %s/24 dev eh0" % EVPN_HOST_IP)
+        ip(host_ns, "link set eh0 up")
+        run(["ethtool", "-K", "eh0", "tx", "off"], ns=host_ns)
+        ctx.use_config(config)
+        gw_frr = ctx.adapter.frr
+        peer_frr.prepare(PEER_FRR_CONF.format(peer_as=PEER_AS, peer=PEER4, gw=config.vtep4,
+                                              gw_as=GW_AS))
+        peer_frr.start()
+        started = time.monotonic()
+
+        def established():
+            state = gw_frr.vtysh_json("show bgp neighbors %s json" % PEER4)
+            return state.get(PEER4, {}).get("bgpState") == "Established"
+        ctx.check(wait_until(established, 20), "BGP session with %s not Established after 20 s"
+                  % PEER4)
+        ctx.notes.append("Established in %.1f s" % (time.monotonic() - started))
+        for side, instance, vtep in (("gateway", gw_frr, PEER4), ("peer", peer_frr, config.vtep4)):
+            ctx.check(wait_until(lambda: "[3]:[0]:[32]:[%s]" % vtep
+                                 in evpn_routes(instance, "multicast"), 15),
+                      "the %s's FRR has no type-3 route of %s" % (side, vtep))
+        before = ctx.counters()
+        host_mac = mac_of(topo.hst, "hst0")
+        ctx.check(wait_until(lambda: ping_ok(topo.hst, EVPN_HOST_IP, 56), 15, 0),
+                  "no ping from the server (%s) to the host behind the kernel VTEP (%s)" % (
+                      HOST_IP, EVPN_HOST_IP))
+        for size in (56, 1400):
+            for ns, target in ((topo.hst, EVPN_HOST_IP), (host_ns, HOST_IP)):
+                ctx.check(ping_ok(ns, target, size) or ping_ok(ns, target, size),
+                          "ping -s %d %s from %s failed" % (size, target, ns.split("-")[-1]))
+        counted = seg.__class__(seg.name, seg.kind, seg.id, seg.members, [PEER4])
+        ctx.counter_moved(before, "encap", seg=counted)
+        ctx.counter_moved(before, "decap", seg=counted)
+        for side, instance, mac in (("gateway", gw_frr, EVPN_HOST_MAC),
+                                    ("peer", peer_frr, host_mac)):
+            ctx.check(wait_until(lambda: "[%s]" % mac.lower() in evpn_routes(instance, "macip"),
+                                 10), "the %s's FRR has no type-2 route for %s" % (side, mac))
+        if ctx.adapter.supports("fdb"):
+            ctx.check(wait_until(lambda: ctx.adapter.fdb("i").get(EVPN_HOST_MAC)
+                                 == ("vtep", PEER4), 5),
+                      "the gateway's FDB has %s -> %s, expected the kernel VTEP %s" % (
+                          EVPN_HOST_MAC, ctx.adapter.fdb("i").get(EVPN_HOST_MAC), PEER4))
+        # The host goes away: its port is deleted, the peer's bridge forgets
+        # the MAC and FRR withdraws the type-2 route (RFC 7432 §9.4).
+        gone = time.monotonic()
+        ip(topo.peer, "link del php0")
+        ctx.check(wait_until(lambda: "[%s]" % EVPN_HOST_MAC not in evpn_routes(gw_frr, "macip"),
+                             10),
+                  "type-2 route of %s not withdrawn from the gateway's FRR 10 s after its host "
+                  "went away" % EVPN_HOST_MAC)
+        if ctx.adapter.supports("fdb"):
+            ctx.check(wait_until(lambda: EVPN_HOST_MAC not in ctx.adapter.fdb("i"), 5),
+                      "%s still in the gateway's FDB after the withdrawal" % EVPN_HOST_MAC)
+        ctx.notes.append("withdrawn in %.1f s" % (time.monotonic() - gone))
+        ctx.alive()
+    finally:
+        peer_frr.stop()
+        if host_ns in topo.created:
+            run(["ip", "netns", "del", host_ns], check=False)
+            topo.created.remove(host_ns)
+        run(["bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "pvx", "dst", config.vtep4],
+            ns=topo.peer, check=False)
+        shutil.rmtree(logdir, ignore_errors=True)
 
 
 @case("I2", "RFC 7348", "static flood list with a kernel VTEP",
