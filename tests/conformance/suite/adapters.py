@@ -36,6 +36,8 @@ class Adapter:
     differences = {}
     # capability -> why this adapter lacks it (the SKIP reason), when known
     skip_reasons = {}
+    # suite.frr.Frr of the gateway namespace while a BGP configuration runs
+    frr = None
 
     def start(self, topo, config):
         raise NotImplementedError
@@ -146,10 +148,30 @@ class KernelAdapter(Adapter):
         "no_df": "DF is not set on the outer IPv4 header",
     }
 
+    # Its control plane (I1) is FRR with advertise-all-vni, as FRR's
+    # documentation sets up a kernel VTEP.
+    FRR_CONF = """frr defaults datacenter
+hostname gateway
+router bgp {asn}
+ bgp router-id {vtep}
+ no bgp default ipv4-unicast
+ neighbor {peer} remote-as {peer_as}
+ neighbor {peer} timers connect 1
+ address-family l2vpn evpn
+  neighbor {peer} activate
+  advertise-all-vni
+ exit-address-family
+exit
+"""
+
     def __init__(self):
         self.topo = None
         self.config = None
         self.devices = []
+        self.frr = None
+        self.workdir = None
+        if frr.available():
+            self.capabilities = self.capabilities | {"control_plane"}
 
     @staticmethod
     def vxdev(seg):
@@ -224,11 +246,20 @@ class KernelAdapter(Adapter):
         for seg in config.segments:
             for remote in seg.flood:
                 run(["ping", "-c1", "-W1", remote], ns=gw, check=False)
+        if config.bgp:
+            self.workdir = self.workdir or "/tmp/%s-kernel" % topo.prefix
+            os.makedirs(self.workdir, exist_ok=True)
+            self.frr = frr.Frr(gw, config.bgp["pathspace"], self.workdir)
+            self.frr.prepare(self.FRR_CONF.format(vtep=config.vtep4, **config.bgp))
+            self.frr.start()
 
     def stop(self):
         if not self.topo:
             return
         gw = self.topo.gw
+        if self.frr:
+            self.frr.stop()
+            self.frr = None
         for dev in reversed(self.devices):
             ip(gw, "link del %s" % dev, check=False)
         self.devices = []
@@ -239,6 +270,12 @@ class KernelAdapter(Adapter):
 
     def underlay_mac(self):
         return self.topo and ip(self.topo.gw, "-br link show dev %s" % UPLINK).split()[2]
+
+    def cleanup(self, keep=False):
+        if self.workdir and not keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        kept, self.workdir = self.workdir if keep else None, None
+        return kept
 
     def own_macs(self):
         return [ip(self.topo.gw, "-br link show dev %s" % self.brdev(self.config.segment("a"))).split()[2]]
