@@ -24,9 +24,9 @@ class Result:
 
 class Runner:
     def __init__(self, adapter, base_config=None, pcap_dir=None, verbose=False, expected=None,
-                 keep=False):
+                 keep=None):
         self.adapter = adapter
-        self.keep = keep
+        self.keep = keep  # True: always keep the adapter's files, False: never, None: on failure
         self.expected = expected or {}  # case ID -> why it is known to fail
         self.base = case_module.base_config(base_config or Config())
         self.config = None
@@ -61,7 +61,8 @@ class Runner:
                 # The adapter's files (configuration, LMDB, log) stay only
                 # when asked to, or for a failed case whose pcaps are kept.
                 failed = any(r.status == "FAIL" for r in results)
-                kept = self.adapter.cleanup(keep=self.keep or bool(failed and self.pcap_dir))
+                keep = self.keep if self.keep is not None else bool(failed and self.pcap_dir)
+                kept = self.adapter.cleanup(keep=keep)
                 if kept and self.verbose:
                     print("kept %s" % kept)
         return results
@@ -221,7 +222,7 @@ def main(argv=None):
     started = time.monotonic()
     try:
         results = Runner(adapter, config, args.pcap_dir, verbose=True,
-                         expected=expected, keep=args.keep).run(selected)
+                         expected=expected, keep=True if args.keep else None).run(selected)
     except KeyboardInterrupt:
         print("interrupted; topology removed", file=sys.stderr)
         return 130
