@@ -445,9 +445,9 @@ def _flatten(prefix, value, out):
 
 
 class VtepgwAdapter(Adapter):
-    """vtepgw itself (EXPERIMENTAL until it has run against the daemon): a
-    generated libconfig file, `vtepgw -c FILE` in the gateway namespace on
-    net_af_packet vdevs, counters from its DPDK telemetry socket."""
+    """vtepgw itself: a generated libconfig file, `vtepgw -c FILE` in the
+    gateway namespace on net_pcap vdevs, counters from its DPDK telemetry
+    socket; FRR in the same namespace when the configuration has BGP (I1)."""
 
     name = "vtepgw"
     capabilities = frozenset({"vxlan6", "tagged", "nvgre", "counters", "fdb", "strict_mode",

@@ -54,8 +54,8 @@ class Runner:
                     print_row(results[-1])
         finally:
             try:
-                if self.config is not None:
-                    self.adapter.stop()
+                # Also after a failed start: it may have left a daemon or FRR.
+                self.adapter.stop()
             finally:
                 self.topo.destroy()
                 # The adapter's files (configuration, LMDB, log) stay only
