@@ -49,7 +49,8 @@ def main():
             config = Config()
             config.break_ = breakage
             adapter = VtepgwAdapter(args.vtepgw) if args.vtepgw else KernelAdapter()
-            runner = Runner(adapter, config, pcap_dir=pcaps)
+            # keep=False: the failures are deliberate, nothing to look at later
+            runner = Runner(adapter, config, pcap_dir=pcaps, keep=False)
             result = runner.run([by_id[ident]])[0]
             label = "%s with %s" % (ident, breakage or "nothing broken")
             if needle is None:

@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Every case of CONFORMANCE.md. Each registers an ID, the RFC section, what is
 sent, what must (not) come out, and the counter that must move."""
+import shutil
 import struct
+import tempfile
 import time
 
-from scapy.all import IP, UDP, Ether, IPv6, Raw, fragment
+from scapy.all import ICMP, IP, UDP, Ether, IPv6, Raw, fragment
 from scapy.layers.inet6 import IPv6ExtHdrFragment, fragment6
 from scapy.utils import checksum
 
 from .framework import WINDOW, Fail, Skip, case, ports_of, vxlan_of, with_marker
-from .topology import HOST_IP, PEER_HOST_IP, REMOTE4, REMOTE6
-from .netns import run
+from .topology import HOST_IP, PEER4, PEER_HOST_IP, REMOTE4, REMOTE6, mac_of
+from .netns import ip, run
 
 STATIC_A = "02:cf:aa:00:00:02"  # behind REMOTE4[0] in segment a
 STATIC_C = "02:cf:cc:00:00:02"  # behind REMOTE6[0] in segment c
@@ -812,24 +814,212 @@ def r5(ctx):
     probe(ctx)
 
 
-@case("R6", "DPDK", "multi-segment mbufs", "9000-byte frames both ways with chained mbufs",
-      "delivered unchanged", "n/a", needs=("chained_mbufs",))
+CHAIN_DROPS = ("no_mbuf", "encap_failed", "oversize", "truncated_frame")
+
+
+@case("R6", "DPDK", "multi-segment mbufs",
+      "with 512-byte mbufs (VTEPGW_TEST_MBUF_DATA_ROOM): 1400-byte frames on encap (IPv4 and "
+      "IPv6 underlay), decap, flood from both sides and an ICMP echo to the uplink (punt)",
+      "every frame out byte-exact, echo payload unchanged",
+      "none of drops no_mbuf, encap_failed, oversize, truncated_frame", needs=("chained_mbufs",))
 def r6(ctx):
     if not ctx.adapter.supports("chained_mbufs"):
         raise Skip(ctx.adapter.skip_reasons.get("chained_mbufs", "%s adapter: multi-segment "
                                                 "mbufs are a DPDK property" % ctx.adapter.name))
-    raise Skip("needs jumbo uplinks in the topology; not written yet")
+    room = 512
+    ctx.use_config(ctx.config.copy(mbuf_data_room=room))
+    ctx.check(ctx.adapter.mbuf_data_room() == room, "the daemon did not take the %d-byte mbuf "
+              "data room (log: %s)" % (room, ctx.adapter.mbuf_data_room()))
+    size = 1400  # inner frame 1442 bytes: 3 segments of 512 on every path
+    before = ctx.counters()
+    # encap, IPv4 and IPv6 underlay (check_encap compares the inner frame)
+    check_encap(ctx, encap_one(ctx, "acc0", STATIC_A, REMOTE4[0], 100, size=size), REMOTE4[0], 100)
+    check_encap(ctx, encap_one(ctx, "acc3", STATIC_C, REMOTE6[0], 300, 6, size=size),
+                REMOTE6[0], 300, 6)
+    # decap to a learned MAC
+    mac = ctx.mac()
+    learn(ctx, "acc0", mac)
+    mark = ctx.marker()
+    inner = bytes(ctx.inner(ctx.mac(), mac, mark, size=size))
+    got = with_marker(ctx.exchange([("ul", ctx.outer(Ether(inner), 100))], copies=1,
+                                   marker=mark), mark)
+    expect_delivered(ctx, got, inner, "acc0", what="chained decapsulated frame")
+    ctx.check(len(got[0].data) == len(inner), "decapsulated frame %d bytes, sent %d" % (
+        len(got[0].data), len(inner)))
+    # flood from an access port: the other port and every flood-list VTEP
+    mark = ctx.marker()
+    inner = bytes(ctx.inner(ctx.mac(), "ff:ff:ff:ff:ff:ff", mark, size=size))
+    flood = ctx.config.segment("a").flood
+    got = with_marker(ctx.exchange([("acc0", Ether(inner))], copies=1 + len(flood),
+                                   marker=mark), mark)
+    exact = sorted(("srv1" if f.port == "srv1" else "vtep:" + vxlan_of(f)[0][IP].dst)
+                   for f in got if (f.data if f.port == "srv1" else vxlan_of(f)[2]) == inner)
+    want = sorted(["srv1"] + ["vtep:" + r for r in flood])
+    ctx.check(exact == want and len(got) == len(want), "chained flood from acc0: byte-exact "
+              "copies at %s of %d copies, expected exactly %s" % (exact, len(got), want))
+    # flood from the overlay: both access ports
+    mark = ctx.marker()
+    inner = bytes(ctx.inner(ctx.mac(), "ff:ff:ff:ff:ff:ff", mark, size=size))
+    got = with_marker(ctx.exchange([("ul", ctx.outer(Ether(inner), 100))], copies=2,
+                                   marker=mark), mark)
+    exact = sorted(f.port for f in got if f.data == inner)
+    ctx.check(exact == ["srv0", "srv1"] and len(got) == 2, "chained flood from the overlay: "
+              "byte-exact copies at %s of %d, expected srv0, srv1" % (exact, len(got)))
+    # punt: an ICMP echo to the VTEP address goes to the kernel behind the TAP
+    # twin, the reply comes back through the daemon; both are chains.
+    mark = ctx.marker()
+    payload = mark + bytes((i * 7) & 0xFF for i in range(size - len(mark)))
+    echo = Ether(src=ctx.topo.uplink_peer_mac, dst=ctx.adapter.underlay_mac()) / IP(
+        src=REMOTE4[0], dst=ctx.config.vtep4) / ICMP(type=8, id=0x5206, seq=1) / Raw(payload)
+    got = [f for f in with_marker(ctx.exchange([("ul", echo)], copies=1, marker=mark), mark)
+           if f.port == "ul0" and ICMP in Ether(f.data) and Ether(f.data)[ICMP].type == 0]
+    ctx.check(got, "no echo reply to a chained %d-byte ICMP echo to %s (punt path)" % (
+        size, ctx.config.vtep4))
+    ctx.check(bytes(Ether(got[0].data)[ICMP].payload) == payload,
+              "echo reply payload differs from the request's (punt path)")
+    after = ctx.counters()
+    moved = {k: after.get("drops." + k, 0) - before.get("drops." + k, 0) for k in CHAIN_DROPS}
+    ctx.check(all("drops." + k in after for k in CHAIN_DROPS),
+              "the daemon does not report drops %s" % ", ".join(CHAIN_DROPS))
+    ctx.check(not any(moved.values()), "drops moved with chained mbufs: %s" % {
+        k: v for k, v in moved.items() if v})
+    ctx.alive()
 
 
 # ---------------------------------------------------------------- interop --
+GW_AS, PEER_AS = 65101, 65000
+EVPN_HOST_IP = "10.0.0.3"  # behind the kernel VTEP (I1)
+EVPN_HOST_MAC = "02:cf:e1:00:00:03"
+
+PEER_FRR_CONF = """frr defaults datacenter
+hostname peer
+router bgp {peer_as}
+ bgp router-id {peer}
+ no bgp default ipv4-unicast
+ neighbor {gw} remote-as {gw_as}
+ neighbor {gw} timers connect 1
+ address-family l2vpn evpn
+  neighbor {gw} activate
+  advertise-all-vni
+ exit-address-family
+exit
+"""
+
+
+def wait_until(condition, seconds, step=0.2):
+    deadline = time.monotonic() + seconds
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+
+
+def evpn_routes(instance, kind):
+    """The route keys of one type (multicast = 3, macip = 2) bgpd holds, as text."""
+    return instance.vtysh("show bgp l2vpn evpn route type %s" % kind).lower()
+
+
+def ping_ok(ns, target, size):
+    out = run(["ping", "-c1", "-W1", "-M", "do", "-s%d" % size, target], ns=ns, check=False)
+    return " 0% packet loss" in out
+
+
 @case("I1", "RFC 7432; RFC 8365", "EVPN with a kernel VTEP and FRR",
-      "BGP EVPN session; type-2/3 routes; ping 56/1400 both ways; MAC withdrawal",
-      "routes both ways, pings answered, MAC withdrawn", "n/a", needs=("control_plane",))
+      "BGP EVPN session with FRR in front of a Linux kernel VTEP (192.0.2.4, VNI 400, host "
+      "10.0.0.3 behind it); the gateway's segment i learns by EVPN; ping 56/1400 both ways; "
+      "then the host's port is deleted",
+      "session Established; type-3 routes both ways; type-2 for each host on the other side; "
+      "pings answered; the host's MAC withdrawn from the routes and the gateway's FDB",
+      "encap, decap", needs=("control_plane",))
 def i1(ctx):
+    from . import frr
     if not ctx.adapter.supports("control_plane"):
         raise Skip(ctx.adapter.skip_reasons.get("control_plane", "%s adapter has no BGP EVPN "
                                                 "control plane of its own" % ctx.adapter.name))
-    raise Skip("EVPN interop topology (FRR in the peer namespace) not written yet")
+    if not frr.available():
+        raise Skip("FRR (zebra, bgpd, vtysh) is not installed")
+    topo = ctx.topo
+    config = ctx.config.copy(bgp={"asn": GW_AS, "peer": PEER4, "peer_as": PEER_AS,
+                                  "pathspace": topo.prefix + "g"})
+    seg = config.segment("i")
+    seg.learning, seg.flood = "evpn", []
+    host_ns = topo.prefix + "-ehst"
+    logdir = tempfile.mkdtemp(prefix="%s-i1." % topo.prefix)
+    peer_frr = frr.Frr(topo.peer, topo.prefix + "p", logdir)
+    # The kernel VTEP's static flood entry (I2) gives way to EVPN's.
+    run(["bridge", "fdb", "del", "00:00:00:00:00:00", "dev", "pvx", "dst", config.vtep4],
+        ns=topo.peer, check=False)
+    try:
+        run(["ip", "netns", "add", host_ns])
+        topo.created.append(host_ns)
+        ip(topo.peer, "link add php0 type veth peer name eh0 netns %s" % host_ns)
+        ip(topo.peer, "link set php0 master pbr up")
+        run(["sysctl", "-qw", "net.ipv6.conf.eh0.disable_ipv6=1"], ns=host_ns)
+        ip(host_ns, "link set eh0 address %s" % EVPN_HOST_MAC)
+        ip(host_ns, "addr add %s/24 dev eh0" % EVPN_HOST_IP)
+        ip(host_ns, "link set eh0 up")
+        run(["ethtool", "-K", "eh0", "tx", "off"], ns=host_ns)
+        ctx.use_config(config)
+        gw_frr = ctx.adapter.frr
+        peer_frr.prepare(PEER_FRR_CONF.format(peer_as=PEER_AS, peer=PEER4, gw=config.vtep4,
+                                              gw_as=GW_AS))
+        peer_frr.start()
+        started = time.monotonic()
+
+        def established():
+            state = gw_frr.vtysh_json("show bgp neighbors %s json" % PEER4)
+            return state.get(PEER4, {}).get("bgpState") == "Established"
+        ctx.check(wait_until(established, 20), "BGP session with %s not Established after 20 s"
+                  % PEER4)
+        ctx.notes.append("Established in %.1f s" % (time.monotonic() - started))
+        for side, instance, vtep in (("gateway", gw_frr, PEER4), ("peer", peer_frr, config.vtep4)):
+            ctx.check(wait_until(lambda: "[3]:[0]:[32]:[%s]" % vtep
+                                 in evpn_routes(instance, "multicast"), 15),
+                      "the %s's FRR has no type-3 route of %s" % (side, vtep))
+        before = ctx.counters()
+        host_mac = mac_of(topo.hst, "hst0")
+        ctx.check(wait_until(lambda: ping_ok(topo.hst, EVPN_HOST_IP, 56), 15, 0),
+                  "no ping from the server (%s) to the host behind the kernel VTEP (%s)" % (
+                      HOST_IP, EVPN_HOST_IP))
+        for size in (56, 1400):
+            for ns, target in ((topo.hst, EVPN_HOST_IP), (host_ns, HOST_IP)):
+                ctx.check(ping_ok(ns, target, size) or ping_ok(ns, target, size),
+                          "ping -s %d %s from %s failed" % (size, target, ns.split("-")[-1]))
+        counted = seg.__class__(seg.name, seg.kind, seg.id, seg.members, [PEER4])
+        ctx.counter_moved(before, "encap", seg=counted)
+        ctx.counter_moved(before, "decap", seg=counted)
+        for side, instance, mac in (("gateway", gw_frr, EVPN_HOST_MAC),
+                                    ("peer", peer_frr, host_mac)):
+            ctx.check(wait_until(lambda: "[%s]" % mac.lower() in evpn_routes(instance, "macip"),
+                                 10), "the %s's FRR has no type-2 route for %s" % (side, mac))
+        if ctx.adapter.supports("fdb"):
+            ctx.check(wait_until(lambda: ctx.adapter.fdb("i").get(EVPN_HOST_MAC)
+                                 == ("vtep", PEER4), 5),
+                      "the gateway's FDB has %s -> %s, expected the kernel VTEP %s" % (
+                          EVPN_HOST_MAC, ctx.adapter.fdb("i").get(EVPN_HOST_MAC), PEER4))
+        # The host goes away: its port is deleted, the peer's bridge forgets
+        # the MAC and FRR withdraws the type-2 route (RFC 7432 §9.4).
+        gone = time.monotonic()
+        ip(topo.peer, "link del php0")
+        ctx.check(wait_until(lambda: "[%s]" % EVPN_HOST_MAC not in evpn_routes(gw_frr, "macip"),
+                             10),
+                  "type-2 route of %s not withdrawn from the gateway's FRR 10 s after its host "
+                  "went away" % EVPN_HOST_MAC)
+        if ctx.adapter.supports("fdb"):
+            ctx.check(wait_until(lambda: EVPN_HOST_MAC not in ctx.adapter.fdb("i"), 5),
+                      "%s still in the gateway's FDB after the withdrawal" % EVPN_HOST_MAC)
+        ctx.notes.append("withdrawn in %.1f s" % (time.monotonic() - gone))
+        ctx.alive()
+    finally:
+        peer_frr.stop()
+        if host_ns in topo.created:
+            run(["ip", "netns", "del", host_ns], check=False)
+            topo.created.remove(host_ns)
+        run(["bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "pvx", "dst", config.vtep4],
+            ns=topo.peer, check=False)
+        shutil.rmtree(logdir, ignore_errors=True)
 
 
 @case("I2", "RFC 7348", "static flood list with a kernel VTEP",

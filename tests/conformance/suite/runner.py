@@ -23,8 +23,10 @@ class Result:
 
 
 class Runner:
-    def __init__(self, adapter, base_config=None, pcap_dir=None, verbose=False, expected=None):
+    def __init__(self, adapter, base_config=None, pcap_dir=None, verbose=False, expected=None,
+                 keep=None):
         self.adapter = adapter
+        self.keep = keep  # True: always keep the adapter's files, False: never, None: on failure
         self.expected = expected or {}  # case ID -> why it is known to fail
         self.base = case_module.base_config(base_config or Config())
         self.config = None
@@ -52,10 +54,17 @@ class Runner:
                     print_row(results[-1])
         finally:
             try:
-                if self.config is not None:
-                    self.adapter.stop()
+                # Also after a failed start: it may have left a daemon or FRR.
+                self.adapter.stop()
             finally:
                 self.topo.destroy()
+                # The adapter's files (configuration, LMDB, log) stay only
+                # when asked to, or for a failed case whose pcaps are kept.
+                failed = any(r.status == "FAIL" for r in results)
+                keep = self.keep if self.keep is not None else bool(failed and self.pcap_dir)
+                kept = self.adapter.cleanup(keep=keep)
+                if kept and self.verbose:
+                    print("kept %s" % kept)
         return results
 
     def run_case(self, case):
@@ -178,6 +187,8 @@ def main(argv=None):
     parser.add_argument("--expect-fail", action="append", default=[], metavar="ID:REASON",
                         help="case ID is known to fail for REASON: shown as XFAIL; if it "
                              "passes, that is a failure (keeps the list honest); repeatable")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the adapter's working directory (configuration, log)")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--break", dest="breakage", help=argparse.SUPPRESS)
     parser.add_argument("--skip-unless-root", action="store_true",
@@ -211,7 +222,7 @@ def main(argv=None):
     started = time.monotonic()
     try:
         results = Runner(adapter, config, args.pcap_dir, verbose=True,
-                         expected=expected).run(selected)
+                         expected=expected, keep=True if args.keep else None).run(selected)
     except KeyboardInterrupt:
         print("interrupted; topology removed", file=sys.stderr)
         return 130

@@ -59,6 +59,11 @@ class Config:
         self.nvgre_flow_id = True
         self.mac_aging = 300
         self.mac_limit = 8192
+        # Test-only data room of the gateway's mbufs (0 = its default); a
+        # small one makes ordinary frames multi-segment (R6).
+        self.mbuf_data_room = 0
+        # BGP EVPN (I1): None, or {"asn", "peer", "peer_as", "pathspace"}
+        self.bgp = None
         self.segments = [
             Segment("a", "vxlan", 100, [("acc0", 0), ("acc1", 0)], list(REMOTE4)),
             Segment("b", "vxlan", 200, [("acc2", 0)], [REMOTE4[0]]),
