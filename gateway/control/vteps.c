@@ -210,7 +210,7 @@ void vteps_static_recount(struct gw *g, const struct conf_model *model, const bo
 		if (unreferenced && g->vteps[v].in_use && !named[v]) {
 			char addr[INET6_ADDRSTRLEN];
 			vtep_forget(g, v);
-			GW_LOG(INFO, "vtep %s: no longer configured, unknown for decapsulation",
+			GW_LOG(NOTICE, "vtep %s: no longer configured, unknown for decapsulation",
 			       conf_ip_format(&g->vteps[v].address, addr, sizeof(addr)));
 		}
 	}
