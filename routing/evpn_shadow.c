@@ -255,7 +255,7 @@ static bool vxlan_matches(const struct evpn_shadow *shadow, const struct evpn_li
 			  uint32_t vni, int bridge)
 {
 	return link->kind == EVPN_LINK_VXLAN && link->vni == vni &&
-	       evpn_ip_equal(&link->local, &shadow->vtep) && link->port == shadow->udp_port &&
+	       conf_ip_equal(&link->local, &shadow->vtep) && link->port == shadow->udp_port &&
 	       !link->learning && link->master == bridge;
 }
 
@@ -595,7 +595,7 @@ static void remote_mac_event(struct evpn_shadow *shadow, uint32_t vni, bool add,
 		/* Only the entry we reported goes: a late delete of an older
 		 * VTEP after a move must not remove the new one. */
 		if (entry == NULL || !entry->kernel.remote ||
-		    !evpn_ip_equal(&entry->kernel.vtep, vtep))
+		    !conf_ip_equal(&entry->kernel.vtep, vtep))
 			return;
 		entry->kernel.remote = false;
 		report_remote(shadow, vni, mac, vtep, false);
@@ -613,7 +613,7 @@ static void remote_mac_event(struct evpn_shadow *shadow, uint32_t vni, bool add,
 		entry->kernel.local = false;
 		report_local_lost(shadow, vni, mac);
 	}
-	if (entry->kernel.remote && evpn_ip_equal(&entry->kernel.vtep, vtep))
+	if (entry->kernel.remote && conf_ip_equal(&entry->kernel.vtep, vtep))
 		return; /* a refresh (zebra replaces entries it already has) */
 	entry->kernel.remote = true;
 	entry->kernel.vtep = *vtep;
@@ -816,7 +816,7 @@ static void converge_entry(void *arg, struct evpn_entry *entry)
 		if (now.local)
 			now.remote = false;
 		if (now.remote &&
-		    (!entry->belief.remote || !evpn_ip_equal(&entry->belief.vtep, &now.vtep)))
+		    (!entry->belief.remote || !conf_ip_equal(&entry->belief.vtep, &now.vtep)))
 			report_remote(shadow, entry->vni, entry->mac, &now.vtep, true);
 		else if (!now.remote && entry->belief.remote)
 			report_remote(shadow, entry->vni, entry->mac, &entry->belief.vtep, false);
@@ -875,7 +875,7 @@ static void check_type3(void *arg, const struct conf_ip *vtep)
 {
 	struct type3_check *check = arg;
 
-	if (evpn_ip_equal(vtep, &check->shadow->vtep))
+	if (conf_ip_equal(vtep, &check->shadow->vtep))
 		return; /* our own route */
 	if (evpn_table_find_flood(&check->shadow->table, check->vni, vtep) == NULL)
 		check->missing++;

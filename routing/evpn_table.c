@@ -7,17 +7,6 @@
 
 #define EVPN_TABLE_MIN_BUCKETS 64
 
-bool evpn_ip_equal(const struct conf_ip *a, const struct conf_ip *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == AF_INET)
-		return a->v4.s_addr == b->v4.s_addr;
-	if (a->family == AF_INET6)
-		return memcmp(&a->v6, &b->v6, sizeof(a->v6)) == 0;
-	return true;
-}
-
 /* FNV-1a over the key fields. */
 static uint64_t hash_bytes(uint64_t hash, const void *data, size_t size)
 {
@@ -75,7 +64,7 @@ static bool matches(const struct evpn_entry *entry, enum evpn_key_kind kind, uin
 	if (entry->kind != kind || entry->vni != vni)
 		return false;
 	return kind == EVPN_KEY_MAC ? memcmp(entry->mac, mac, 6) == 0
-				    : evpn_ip_equal(&entry->flood, vtep);
+				    : conf_ip_equal(&entry->flood, vtep);
 }
 
 static struct evpn_entry *find(const struct evpn_table *table, enum evpn_key_kind kind,

@@ -57,6 +57,4 @@ void evpn_table_remove(struct evpn_table *table, struct evpn_entry *entry);
 void evpn_table_foreach(struct evpn_table *table, void (*visit)(void *arg, struct evpn_entry *),
 			void *arg);
 
-bool evpn_ip_equal(const struct conf_ip *a, const struct conf_ip *b);
-
 #endif

@@ -3,7 +3,8 @@
  * Access classification: (port, VLAN) -> segment member. The 802.1Q tag is
  * removed on ingress (frames inside a VXLAN/NVGRE segment are untagged,
  * RFC 7348 §6.1, RFC 7637 §3.3) and pushed again on egress per membership.
- * A VID (or untagged frame) that maps to no segment is dropped and counted.
+ * A VID (or untagged frame) that maps to no segment is dropped and counted,
+ * and so is a frame whose source MAC is a group, zero or our own address.
  */
 #include <string.h>
 
@@ -40,6 +41,14 @@ void access_input(struct dp_ctx *ctx, struct rte_mbuf *m, uint16_t port_id)
 		return;
 	}
 	memcpy(src.addr_bytes, h + 6, 6);
+	/* A group or all-zero source is never a station (IEEE 802.1Q §8.7), and
+	 * our own uplink MAC cannot be behind an access port (R5): drop before
+	 * it is learned or flooded, with the same reason as after decap. */
+	if (rte_is_multicast_ether_addr(&src) || rte_is_zero_ether_addr(&src) ||
+	    memcmp(src.addr_bytes, gw.decap_policy.local_mac, RTE_ETHER_ADDR_LEN) == 0) {
+		dp_drop(ctx, m, GW_DROP_DECAP_INNER_BAD_SOURCE);
+		return;
+	}
 	if (tagged) {
 		/* Move the MAC addresses over the tag; the first segment must
 		 * hold them (R6: a shorter first segment is truncated input). */

@@ -164,6 +164,10 @@ class Topology:
         # The gateway's uplink: no checksum offload so captured checksums are
         # the ones on the wire.
         run(["ethtool", "-K", UPLINK, "tx", "off"], ns=self.gw)
+        # Nor on the peer's and the host's: a veth may carry a partial
+        # (offloaded) checksum, which only a kernel receiver trusts.
+        run(["ethtool", "-K", "pu0", "tx", "off"], ns=self.peer)
+        run(["ethtool", "-K", "hst0", "tx", "off"], ns=self.hst)
         for i in range(4):
             self.ports["srv%d" % i] = Port(self.srv, "srv%d" % i)
         self.ports["ul0"] = Port(self.ul, "ul0")
