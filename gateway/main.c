@@ -65,6 +65,14 @@ static void on_signal(int signo)
 	gw.stop = true;
 }
 
+/* systemd's ExecReload=kill -HUP $MAINPID: the control loop re-reads the
+ * file (control/reload.c). */
+static void on_hangup(int signo)
+{
+	(void)signo;
+	reload_request();
+}
+
 /* EAL argv: program, --lcores LCORES, the config's eal_args, then what
  * followed `--` on our command line. --lcores, not -l: its syntax is a
  * superset ("0-1" means the same) and it can map several lcores to one CPU
@@ -427,6 +435,8 @@ static int gw_run(struct gw *g)
 		goto err;
 	vteps_resolve_pending(g);
 	ret = telemetry_register(g);
+	if (ret == 0)
+		ret = reload_telemetry_register();
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "cannot register telemetry commands: %s",
 			 strerror(-ret));
@@ -518,6 +528,9 @@ int main(int argc, char **argv)
 	extra_argc = argc - optind;
 	extra_argv = argv + optind;
 
+	/* Before anything slow: a SIGHUP during start must not kill us (its
+	 * default action); it is handled once the control loop runs. */
+	signal(SIGHUP, on_hangup);
 	if (load_config(config, &model) < 0)
 		return 1;
 	if (check_only) {
@@ -547,7 +560,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	gw.conf = model;
+	reload_init(config, model);
 	ret = gw_run(&gw);
+	/* a reload replaced the model the daemon started with */
+	model = reload_running_model();
 
 	rte_eal_cleanup();
 	free(eal_argv);

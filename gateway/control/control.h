@@ -46,6 +46,16 @@ void vteps_resolve_pending(struct gw *g);
 /* The VTEP is no longer known for decapsulation (its slot and index stay,
  * and vtep_get_or_add of the same address brings it back). */
 void vtep_forget(struct gw *g, uint32_t index);
+/* Index of a known VTEP, -ENOENT or -EAFNOSUPPORT; never adds one. */
+int vtep_index(const struct gw *g, const struct conf_ip *address);
+/* vtep_get_or_add for an entry of the configuration (static flood list or
+ * static MAC): counts a static reference, so that vtep_forget leaves it. */
+int vtep_static_acquire(struct gw *g, const struct conf_ip *address);
+/* After a reload: recount the static references from `model` and forget
+ * the VTEPs that lost their last one (or that were not known before the
+ * reload, was_known[index], may be NULL) and that no flood list or MAC
+ * names any more. Control thread only. */
+void vteps_static_recount(struct gw *g, const struct conf_model *model, const bool *was_known);
 
 /* flood.c: static flood lists (head-end replication). */
 int flood_build(struct gw *g, char *err, size_t err_size);
@@ -97,6 +107,9 @@ void store_sync_flood_put(struct gw *g, const struct store_segment_key *segment,
 			  const struct conf_ip *vtep);
 void store_sync_flood_del(struct gw *g, const struct store_segment_key *segment,
 			  const struct conf_ip *vtep);
+/* Reload: the segment record (its MAC limit) and static flood entries. */
+void store_sync_segment_put(struct gw *g, uint16_t segment);
+void store_sync_flood_static(struct gw *g, uint16_t segment, const struct conf_ip *vtep, bool add);
 int store_sync_fdb_foreach(struct gw *g, store_fdb_cb cb, void *arg);
 int store_sync_flood_foreach(struct gw *g, store_flood_cb cb, void *arg);
 
@@ -104,6 +117,16 @@ int store_sync_flood_foreach(struct gw *g, store_flood_cb cb, void *arg);
 int telemetry_register(struct gw *g);
 void telemetry_lock(void);
 void telemetry_unlock(void);
+
+/* reload.c: SIGHUP re-reads the configuration file and applies the
+ * difference (docs/gateway.md, "Reload"). reload_request is
+ * async-signal-safe; the control loop calls reload_poll. */
+void reload_init(const char *path, struct conf_model *model);
+struct conf_model *reload_running_model(void); /* owned; free at exit */
+void reload_request(void);
+void reload_poll(struct gw *g);
+int reload_run(struct gw *g); /* 0, -EINVAL, -EOPNOTSUPP or the table's -errno */
+int reload_telemetry_register(void);
 
 /* loop.c: the control loop on the main lcore. */
 int control_loop_run(struct gw *g, struct netlink_mirror *mirror);

@@ -274,7 +274,7 @@ int fdb_static_from_config(struct gw *g, char *err, size_t err_size)
 
 			memcpy(key.mac, sm->mac, 6);
 			if (sm->remote) {
-				int v = vtep_get_or_add(g, &sm->vtep);
+				int v = vtep_static_acquire(g, &sm->vtep);
 				if (v < 0) {
 					snprintf(err, err_size, "%s:%d: static MAC: %s",
 						 conf->source, sm->line, strerror(-v));

@@ -109,7 +109,7 @@ int flood_build(struct gw *g, char *err, size_t err_size)
 			return -ENOMEM;
 		}
 		for (size_t j = 0; j < cs->n_flood; j++) {
-			int v = vtep_get_or_add(g, &cs->flood[j]);
+			int v = vtep_static_acquire(g, &cs->flood[j]);
 			if (v < 0) {
 				snprintf(err, err_size,
 					 "%s:%d: segment %s: cannot add flood VTEP: %s",

@@ -4,7 +4,8 @@
  * neighbours, links, addresses), drains what the workers learned, and runs
  * the timers: the clock the workers stamp FDB hits with, aging, LMDB
  * batches, re-resolution of VTEPs, and the EVPN FRR check (control/evpn.c).
- * SIGTERM/SIGINT set gw.stop.
+ * SIGTERM/SIGINT set gw.stop; SIGHUP asks for a configuration reload,
+ * done here between two ticks (control/reload.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -42,6 +43,7 @@ int control_loop_run(struct gw *g, struct netlink_mirror *mirror)
 				GW_LOG(WARNING, "netlink: %d", ret);
 		}
 		fdb_drain_learn_ring(g);
+		reload_poll(g);
 		vteps_resolve_pending(g);
 
 		now = now_ms();

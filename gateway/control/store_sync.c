@@ -255,3 +255,38 @@ int store_sync_flood_foreach(struct gw *g, store_flood_cb cb, void *arg)
 		return 0;
 	return store_flood_foreach(store, NULL, cb, arg);
 }
+
+void store_sync_segment_put(struct gw *g, uint16_t segment)
+{
+	const struct gw_segment *s = &g->segments[segment];
+	struct store_segment_key key = {.type = (uint8_t)s->type, .id = s->id};
+	struct store_segment record;
+	int ret;
+
+	if (store == NULL)
+		return;
+	memset(&record, 0, sizeof(record));
+	snprintf(record.name, sizeof(record.name), "%s", s->name);
+	record.learning = (uint8_t)s->learning;
+	record.mac_limit = s->mac_limit;
+	ret = store_segment_put(store, &key, &record);
+	if (ret < 0)
+		GW_LOG(WARNING, "LMDB: cannot write segment %s: %s", s->name, strerror(-ret));
+}
+
+void store_sync_flood_static(struct gw *g, uint16_t segment, const struct conf_ip *vtep, bool add)
+{
+	const struct gw_segment *s = &g->segments[segment];
+	struct store_segment_key key = {.type = (uint8_t)s->type, .id = s->id};
+	int ret;
+
+	if (store == NULL)
+		return;
+	if (add)
+		ret = store_flood_put(store, &key, vtep, STORE_FLOOD_STATIC);
+	else
+		ret = store_flood_del(store, &key, vtep);
+	if (ret < 0 && ret != -ENOENT)
+		GW_LOG(WARNING, "LMDB: cannot %s a static flood entry of %s: %s",
+		       add ? "write" : "delete", s->name, strerror(-ret));
+}

@@ -25,6 +25,10 @@
 
 static struct netlink_mirror *vtep_mirror;
 static bool vteps_dirty = true;
+/* How many entries of the running configuration (static flood-list entries
+ * and static MACs) name each VTEP. A VTEP with static references stays
+ * known for decapsulation whatever EVPN does (vtep_forget is a no-op). */
+static uint32_t static_refs[GW_MAX_VTEPS];
 
 void vteps_set_mirror(struct netlink_mirror *mirror)
 {
@@ -123,13 +127,93 @@ void vtep_forget(struct gw *g, uint32_t index)
 {
 	struct gw_vtep *v;
 
-	if (index >= g->n_vteps || !g->vteps[index].in_use)
+	if (index >= g->n_vteps || !g->vteps[index].in_use || static_refs[index] > 0)
 		return;
 	v = &g->vteps[index];
 	/* Workers that still see the key decapsulate one more frame from it;
 	 * the hash reclaims the slot after an RCU grace period. */
 	rte_hash_del_key(g->vtep_by_address, &v->address);
 	v->in_use = false;
+}
+
+int vtep_index(const struct gw *g, const struct conf_ip *address)
+{
+	struct conf_ip key;
+	void *data;
+
+	if (address->family != AF_INET && address->family != AF_INET6)
+		return -EAFNOSUPPORT;
+	vtep_key(address, &key);
+	if (rte_hash_lookup_data(g->vtep_by_address, &key, &data) < 0)
+		return -ENOENT;
+	return (int)(uintptr_t)data;
+}
+
+int vtep_static_acquire(struct gw *g, const struct conf_ip *address)
+{
+	int v = vtep_get_or_add(g, address);
+
+	if (v >= 0)
+		static_refs[v]++;
+	return v;
+}
+
+static int fdb_mark_vteps(const struct fdb_view *view, void *arg)
+{
+	bool *named = arg;
+
+	if (GW_DEST_KIND(view->dest) == GW_DEST_VTEP && GW_DEST_INDEX(view->dest) < GW_MAX_VTEPS)
+		named[GW_DEST_INDEX(view->dest)] = true;
+	return 0;
+}
+
+void vteps_static_recount(struct gw *g, const struct conf_model *model, const bool *was_known)
+{
+	static uint32_t refs[GW_MAX_VTEPS];
+	static bool flood[GW_MAX_VTEPS], named[GW_MAX_VTEPS];
+
+	memset(refs, 0, sizeof(refs));
+	memset(flood, 0, sizeof(flood));
+	memset(named, 0, sizeof(named));
+	for (size_t i = 0; i < model->n_segments; i++) {
+		const struct conf_segment *cs = &model->segments[i];
+		for (size_t j = 0; j < cs->n_flood; j++) {
+			int v = vtep_index(g, &cs->flood[j]);
+			if (v >= 0) {
+				refs[v]++;
+				flood[v] = true;
+			}
+		}
+		for (size_t j = 0; j < cs->n_static_macs; j++) {
+			int v = cs->static_macs[j].remote ? vtep_index(g, &cs->static_macs[j].vtep)
+							  : -1;
+			if (v >= 0)
+				refs[v]++;
+		}
+	}
+	/* Whatever a flood list (static or EVPN) or a MAC (any origin) names
+	 * must stay known for decapsulation. */
+	for (uint16_t i = 0; i < g->n_segments; i++) {
+		const struct gw_flood_list *list = g->segments[i].flood;
+		for (uint16_t f = 0; list != NULL && f < list->n; f++)
+			named[list->vteps[f]] = true;
+	}
+	fdb_walk(g, fdb_mark_vteps, named);
+	for (uint32_t v = 0; v < g->n_vteps; v++) {
+		/* lost its last static reference, or made known for a change
+		 * that was rolled back */
+		bool unreferenced = refs[v] == 0 &&
+				    (static_refs[v] > 0 || (was_known != NULL && !was_known[v]));
+
+		static_refs[v] = refs[v];
+		g->vteps[v].static_flood = flood[v];
+		if (unreferenced && g->vteps[v].in_use && !named[v]) {
+			char addr[INET6_ADDRSTRLEN];
+			vtep_forget(g, v);
+			GW_LOG(NOTICE, "vtep %s: no longer configured, unknown for decapsulation",
+			       conf_ip_format(&g->vteps[v].address, addr, sizeof(addr)));
+		}
+	}
 }
 
 static int tap_port_by_ifindex(const struct gw *g, int ifindex)
