@@ -184,3 +184,21 @@ for i in range($3):
     s.close()
 "
 }
+
+# kernel_vxlan_peer NS VNI: the Linux kernel VTEP most tests peer with, in NS:
+# underlay 192.168.100.2/24 on pupl, VTEP address 10.255.0.2 on lo, a route
+# to the gateway's VTEP 10.255.0.1 over the underlay, and vx0 (VNI,
+# nolearning) bridged with phost in br0, flooding to the gateway.
+kernel_vxlan_peer() {
+	local ns=$1 vni=$2
+	ip -n "$ns" addr add 192.168.100.2/24 dev pupl
+	ip -n "$ns" addr add 10.255.0.2/32 dev lo
+	ip -n "$ns" route add 10.255.0.1/32 via 192.168.100.1
+	ip -n "$ns" link add vx0 type vxlan id "$vni" local 10.255.0.2 dstport 4789 nolearning
+	ip -n "$ns" link add br0 type bridge
+	ip -n "$ns" link set vx0 master br0
+	ip -n "$ns" link set phost master br0
+	ip -n "$ns" link set vx0 up
+	ip -n "$ns" link set br0 up
+	ip netns exec "$ns" bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.255.0.1
+}

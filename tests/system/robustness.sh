@@ -26,16 +26,7 @@ done
 no_offload "$PEER" pupl
 ip -n "$SRV" addr add 10.10.0.1/24 dev srv0
 ip -n "$HOST" addr add 10.10.0.2/24 dev hst0
-ip -n "$PEER" addr add 192.168.100.2/24 dev pupl
-ip -n "$PEER" addr add 10.255.0.2/32 dev lo
-ip -n "$PEER" route add 10.255.0.1/32 via 192.168.100.1
-ip -n "$PEER" link add vx0 type vxlan id 10010 local 10.255.0.2 dstport 4789 nolearning
-ip -n "$PEER" link add br0 type bridge
-ip -n "$PEER" link set vx0 master br0
-ip -n "$PEER" link set phost master br0
-ip -n "$PEER" link set vx0 up
-ip -n "$PEER" link set br0 up
-ip netns exec "$PEER" bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.255.0.1
+kernel_vxlan_peer "$PEER" 10010
 
 {
 	gw_conf_head "10.255.0.1"
