@@ -107,7 +107,8 @@ frr_start() { # namespace config daemons...
 	shift 2
 	for daemon in "$@"; do
 		ip netns exec "$ns" "$FRR_LIBEXEC/$daemon" -d -N "$ns" -f "$conf" \
-			-i "/var/run/frr/$ns/$daemon.pid" >>"$DIR/$ns-$daemon.out" 2>&1 ||
+			-i "/var/run/frr/$ns/$daemon.pid" --log "file:$DIR/frr/$ns-$daemon.log" \
+			>>"$DIR/frr/$ns-$daemon.out" 2>&1 ||
 			fail "$daemon in $ns did not start"
 	done
 }
@@ -127,6 +128,8 @@ for ns in $NAMESPACES; do
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 done
+mkdir "$DIR/frr"
+chown frr:frr "$DIR/frr"
 for ns in $FRR_NAMESPACES; do
 	mkdir -p "/var/run/frr/$ns" "/etc/frr/$ns"
 	: >"/etc/frr/$ns/vtysh.conf"
@@ -214,7 +217,6 @@ router_conf() { # hostname asn router-id network neighbour asn ...
 	shift 4
 	echo "frr defaults datacenter"
 	echo "hostname $name"
-	echo "log file $DIR/$name-frr.log"
 	echo "ip forwarding"
 	echo "router bgp $asn"
 	echo " bgp router-id $id"
@@ -314,7 +316,9 @@ carrier_of_ping() {
 }
 UPLINK=$(carrier_of_ping)
 [ "$UPLINK" != 0 ] || fail "the ping flow is on neither uplink"
-log "the ping flow (server -> host) leaves through uplink$UPLINK"
+log "the ping flow (server -> host) leaves through uplink$UPLINK;" \
+	"the remote VTEP answers via $(ip -n "$REMOTE" route get 10.255.0.1 from 10.255.0.9 |
+		grep -o 'dev vt[12]')"
 if [ "$UPLINK" = 1 ]; then
 	ROUTER=$R1 ROUTER_IF=r1gw GW_IF=uplink1 ROUTER_ADDR=10.0.1.0 GW_ADDR=10.0.1.1
 else
@@ -330,17 +334,20 @@ fast_ping() {
 		>"$2" 2>&1 &
 	PING_PID=$!
 }
-# loss_window FILE: "LOST_MS LOST SENT OUTAGE_MS RECOVERED" from ping's output.
+# loss_window FILE FAILURE_EPOCH: "LOST_MS LOST SENT OUTAGE_MS RECOVERED" from ping's output.
 # LOST_MS = lost x interval (sent - received); OUTAGE_MS = time between the
 # last reply before and the first reply after the longest run of lost
 # sequence numbers (ping -D timestamps; on a loaded 2-core machine ping also
 # stalls now and then, so gaps without loss are not counted); RECOVERED = 1
-# when the last 100 sequence numbers all got replies.
+# when the last 100 sequence numbers all got replies; then the runs of lost
+# sequence numbers, each with the time of its last reply before relative to
+# the failure (a run far from +0 ms is a loss the failure did not cause).
 loss_window() {
-	"$PY" - "$1" "$PING_INTERVAL_MS" <<'PY'
+	"$PY" - "$1" "$PING_INTERVAL_MS" "$2" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 interval = int(sys.argv[2])
+failure = float(sys.argv[3])
 replies = sorted((int(s), float(t)) for t, s in
                  re.findall(r"^\[([0-9.]+)\] \d+ bytes from .*icmp_seq=(\d+)", text, re.M))
 m = re.search(r"(\d+) packets transmitted, (\d+) received", text)
@@ -352,7 +359,19 @@ for (s1, t1), (s2, t2) in zip(replies, replies[1:]):
         run, outage = s2 - s1 - 1, t2 - t1
 seqs = {s for s, _ in replies}
 recovered = int(sent > 100 and all(s in seqs for s in range(sent - 100, sent)))
-print(lost * interval, lost, sent, int(outage * 1000), recovered)
+# each run of lost sequence numbers, with when it began relative to the
+# failure (the timestamp of the reply before it)
+runs, start = [], None
+when = dict(replies)
+for s in range(1, sent + 2):
+    if s <= sent and s not in seqs and start is None:
+        start = s
+    if (s > sent or s in seqs) and start is not None:
+        before = when.get(start - 1)
+        runs.append("%d-%d@%+dms" % (start, s - 1,
+                    (before - failure) * 1000 if before else -99999))
+        start = None
+print(lost * interval, lost, sent, int(outage * 1000), recovered, ",".join(runs) or "none")
 PY
 }
 
@@ -360,13 +379,14 @@ PY
 fast_ping 8 "$DIR/ping-link.txt"
 sleep 2
 log "link down: $ROUTER_IF in the router"
+T_FAIL=$(date +%s.%N)
 ip -n "$ROUTER" link set "$ROUTER_IF" down
 T_DOWN=$(now_ms)
 wait_for 15 paths_are 1 || fail "vtepgw still has $(gw_paths) paths 15 s after the link went down"
 log "vtepgw down to 1 path after $(($(now_ms) - T_DOWN)) ms (kernel: $(kernel_paths))"
 wait "$PING_PID" || true
-read -r ms lost sent outage recovered < <(loss_window "$DIR/ping-link.txt")
-log "link down: lost $lost of $sent, longest run of lost replies spans $outage ms"
+read -r ms lost sent outage recovered runs < <(loss_window "$DIR/ping-link.txt" "$T_FAIL")
+log "link down: lost $lost of $sent, longest run of lost replies spans $outage ms (lost: $runs)"
 echo "RESULT loss_window_link_down_ms=$ms"
 echo "RESULT outage_link_down_ms=$outage"
 [ "$recovered" = 1 ] || fail "traffic did not recover on the other uplink (link down)"
@@ -386,14 +406,15 @@ log "RESULT ecmp_back_after_link_up_ms=$(($(now_ms) - T_UP))"
 fast_ping 8 "$DIR/ping-bfd.txt"
 sleep 2
 log "silent failure of $GW_IF"
+T_FAIL=$(date +%s.%N)
 ip -n "$GW" neigh replace "$ROUTER_ADDR" lladdr 02:00:00:de:ad:01 dev "$GW_IF" nud permanent
 ip -n "$ROUTER" neigh replace "$GW_ADDR" lladdr 02:00:00:de:ad:02 dev "$ROUTER_IF" nud permanent
 T_DOWN=$(now_ms)
 wait_for 15 paths_are 1 || fail "vtepgw still has $(gw_paths) paths 15 s after the silent failure"
 log "vtepgw down to 1 path after $(($(now_ms) - T_DOWN)) ms"
 wait "$PING_PID" || true
-read -r ms lost sent outage recovered < <(loss_window "$DIR/ping-bfd.txt")
-log "silent failure: lost $lost of $sent, longest run of lost replies spans $outage ms"
+read -r ms lost sent outage recovered runs < <(loss_window "$DIR/ping-bfd.txt" "$T_FAIL")
+log "silent failure: lost $lost of $sent, longest run of lost replies spans $outage ms (lost: $runs)"
 echo "RESULT loss_window_bfd_ms=$ms"
 echo "RESULT outage_bfd_ms=$outage"
 [ "$recovered" = 1 ] || fail "traffic did not recover on the other uplink (silent failure)"
