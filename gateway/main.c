@@ -274,7 +274,7 @@ static void mirror_on_change(void *arg)
 }
 static void mirror_link(void *arg, bool add, const struct netlink_link *l)
 {
-	(void)add, (void)l;
+	vteps_kernel_link(arg, add, l);
 	mirror_on_change(arg);
 }
 static void mirror_route(void *arg, bool add, const struct netlink_route *r)

@@ -13,6 +13,7 @@
 #include "gateway.h"
 
 struct netlink_mirror;
+struct netlink_link;
 
 #define GW_LOG(level, fmt, ...) RTE_LOG(level, USER1, "vtepgw: " fmt "\n", ##__VA_ARGS__)
 
@@ -43,6 +44,11 @@ int vtep_get_or_add(struct gw *g, const struct conf_ip *address); /* index or -e
 void vteps_set_mirror(struct netlink_mirror *mirror);
 void vteps_mark_dirty(void);
 void vteps_resolve_pending(struct gw *g);
+/* Poll the uplinks' link state; a change re-resolves every VTEP. */
+void vteps_check_uplinks(struct gw *g);
+/* A mirrored kernel link changed: the carrier of an uplink whose vdev sits
+ * on it (net_af_packet, net_af_xdp "iface="). */
+void vteps_kernel_link(struct gw *g, bool present, const struct netlink_link *link);
 /* The VTEP is no longer known for decapsulation (its slot and index stay,
  * and vtep_get_or_add of the same address brings it back). */
 void vtep_forget(struct gw *g, uint32_t index);

@@ -18,6 +18,8 @@
 #define LOOP_TICK_MS	 10
 #define STORE_FLUSH_MS	 500
 #define RESOLVE_RETRY_MS 2000
+/* Uplink link state poll: a dead uplink leaves ECMP within ~10 ms. */
+#define LINK_CHECK_MS 10
 
 static uint64_t now_ms(void)
 {
@@ -29,7 +31,8 @@ static uint64_t now_ms(void)
 
 int control_loop_run(struct gw *g, struct netlink_mirror *mirror)
 {
-	uint64_t start = now_ms(), last_second = start, last_flush = start, last_resolve = start;
+	uint64_t start = now_ms(), last_second = start, last_flush = start, last_resolve = start,
+		 last_link_check = 0;
 	struct pollfd pfd = {.fd = netlink_mirror_fd(mirror), .events = POLLIN};
 
 	g->clock = 1;
@@ -44,6 +47,11 @@ int control_loop_run(struct gw *g, struct netlink_mirror *mirror)
 		}
 		fdb_drain_learn_ring(g);
 		reload_poll(g);
+		now = now_ms();
+		if (now - last_link_check >= LINK_CHECK_MS) {
+			last_link_check = now;
+			vteps_check_uplinks(g);
+		}
 		vteps_resolve_pending(g);
 
 		now = now_ms();

@@ -209,6 +209,10 @@ static int cmd_vteps(const char *cmd, const char *params, struct rte_tel_data *d
 			e, "port", v->nexthop.family ? tg->ports[v->nexthop_port].name : "");
 		conf_mac_format(v->nexthop_mac, mac, sizeof(mac));
 		rte_tel_data_add_dict_string(e, "mac", v->resolved ? mac : "");
+		/* ECMP paths in use: the control thread swaps v->forwarding
+		 * under the telemetry lock and frees the old one only later. */
+		rte_tel_data_add_dict_int(e, "paths",
+					  v->forwarding != NULL ? v->forwarding->n_paths : 0);
 		io_sum(&io, 2, i);
 		io_add(e, &io);
 		conf_ip_format(&v->address, addr, sizeof(addr));

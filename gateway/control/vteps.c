@@ -10,12 +10,22 @@
  * `vtep_unresolved`. Any route/neighbour/link/address change re-resolves.
  * The compiled result is published by one pointer store and the old one is
  * freed after an RCU grace period, so traffic never stops for an update.
+ *
+ * An uplink whose link is down carries no path, whatever the kernel's route
+ * says: the TAP twin keeps its carrier (it is ours), so zebra would go on
+ * using that next hop until BFD or the BGP hold timer notice (~1 s to 9 s),
+ * while every frame hashed to it is lost. The control loop polls the link
+ * state of the uplinks (vteps_check_uplinks) and recompiles on a change.
+ * Vdevs over a kernel interface (net_af_packet, net_af_xdp: "iface=NAME")
+ * always report link up; their carrier comes from the netlink mirror's link
+ * events for NAME instead (vteps_kernel_link).
  */
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
@@ -29,6 +39,17 @@ static bool vteps_dirty = true;
  * and static MACs) name each VTEP. A VTEP with static references stays
  * known for decapsulation whatever EVPN does (vtep_forget is a no-op). */
 static uint32_t static_refs[GW_MAX_VTEPS];
+
+/* Link state of each uplink: as its PMD reports it, and as the kernel
+ * reports the interface under a vdev. TAP twins and access ports are never
+ * down here. */
+static bool uplink_pmd_down[GW_MAX_PORTS];
+static bool uplink_kernel_down[GW_MAX_PORTS];
+
+static bool uplink_down(uint16_t port_id)
+{
+	return uplink_pmd_down[port_id] || uplink_kernel_down[port_id];
+}
 
 void vteps_set_mirror(struct netlink_mirror *mirror)
 {
@@ -288,6 +309,8 @@ static struct gw_vtep_forwarding *vtep_compile(struct gw *g, struct gw_vtep *v)
 
 		if (tap < 0)
 			continue; /* not through one of our uplinks */
+		if (uplink_down(g->ports[tap].twin))
+			continue; /* its uplink has no link: frames would be lost */
 		v->nexthop = gateway;
 		v->nexthop_port = g->ports[tap].twin;
 		n = netlink_mirror_neighbour(vtep_mirror, nh->ifindex, &gateway);
@@ -328,6 +351,64 @@ static struct gw_vtep_forwarding *vtep_compile(struct gw *g, struct gw_vtep *v)
 	v->nexthop_port = paths[0].port_id;
 	memcpy(v->nexthop_mac, paths[0].mac, 6);
 	return f;
+}
+
+static void uplink_link_changed(struct gw *g, uint16_t p, bool was_down)
+{
+	if (uplink_down(p) == was_down)
+		return;
+	vteps_dirty = true;
+	GW_LOG(NOTICE, "uplink %s: link %s", g->ports[p].name, uplink_down(p) ? "down" : "up");
+}
+
+void vteps_check_uplinks(struct gw *g)
+{
+	for (uint16_t p = 0; p < GW_MAX_PORTS; p++) {
+		struct rte_eth_link link;
+		bool was_down = uplink_down(p);
+
+		if (g->ports[p].kind != GW_PORT_UPLINK || !g->ports[p].started)
+			continue;
+		/* A PMD that cannot tell is taken as up (the kernel's route
+		 * and BFD still decide then). */
+		if (rte_eth_link_get_nowait(p, &link) != 0)
+			continue;
+		uplink_pmd_down[p] = link.link_status == RTE_ETH_LINK_DOWN;
+		uplink_link_changed(g, p, was_down);
+	}
+}
+
+/* Does the uplink's device string name the kernel interface NAME
+ * ("...,iface=NAME[,...]")? */
+static bool uplink_over_iface(const struct gw *g, uint16_t p, const char *name)
+{
+	const char *device, *iface;
+	size_t length = strlen(name);
+
+	if (g->ports[p].conf_index < 0 || (size_t)g->ports[p].conf_index >= g->conf->n_ports)
+		return false;
+	device = g->conf->ports[g->ports[p].conf_index].device;
+	for (iface = strstr(device, "iface="); iface != NULL; iface = strstr(iface + 1, "iface=")) {
+		if ((iface == device || iface[-1] == ',') &&
+		    strncmp(iface + 6, name, length) == 0 &&
+		    (iface[6 + length] == '\0' || iface[6 + length] == ','))
+			return true;
+	}
+	return false;
+}
+
+void vteps_kernel_link(struct gw *g, bool present, const struct netlink_link *link)
+{
+	if (link->name[0] == '\0')
+		return;
+	for (uint16_t p = 0; p < GW_MAX_PORTS; p++) {
+		bool was_down = uplink_down(p);
+
+		if (g->ports[p].kind != GW_PORT_UPLINK || !uplink_over_iface(g, p, link->name))
+			continue;
+		uplink_kernel_down[p] = !present || !link->up;
+		uplink_link_changed(g, p, was_down);
+	}
 }
 
 static size_t forwarding_size(const struct gw_vtep_forwarding *f)
