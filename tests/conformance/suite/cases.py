@@ -1030,10 +1030,11 @@ def i2(ctx):
     before = ctx.counters()
     for size in (56, 1400):
         for ns, target in ((ctx.topo.hst, PEER_HOST_IP), (ctx.topo.peer, HOST_IP)):
-            out = run(["ping", "-c2", "-i0.2", "-W1", "-s%d" % size, target], ns=ns, check=False)
-            ctx.check(" 0% packet loss" in out or "2 received" in out,
-                      "ping -s %d %s from %s failed: %s" % (size, target, ns.split("-")[-1],
-                                                            out.strip().splitlines()[-2:]))
+            # One retry, as in I1: on a loaded 2-core CI machine a single echo
+            # can be lost in the veth/pcap plumbing; a broken path loses both.
+            ctx.check(ping_ok(ns, target, size) or ping_ok(ns, target, size),
+                      "ping -s %d %s from %s failed (twice)" % (size, target,
+                                                                ns.split("-")[-1]))
     ctx.counter_moved(before, "encap", seg=seg)
     ctx.counter_moved(before, "decap", seg=seg)
 
