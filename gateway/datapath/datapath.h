@@ -22,6 +22,11 @@ struct dp_ctx {
 	struct gw_worker *worker;
 	struct gw_lcore_counters *counters;
 	uint16_t tx_queue;
+	/* Last sender VTEP seen on decap (address -> index): tunnel traffic
+	 * comes in runs from few VTEPs, so this saves the vtep_by_address
+	 * lookup for most packets. Validated on use (tunnel_decap.c). */
+	int vtep_cache_index; /* -1 = empty */
+	struct conf_ip vtep_cache_address;
 	uint16_t tx_count[GW_MAX_PORTS];
 	struct rte_mbuf *tx_pending[GW_MAX_PORTS][GW_BURST];
 	/* scratch for linearising chained mbufs (R6); jumbo frames fit */

@@ -92,9 +92,17 @@ err:
 	return NULL;
 }
 
-static int vtep_lookup(const struct decap_result *r, struct conf_ip *address)
+/*
+ * A VTEP's slot keeps its address for good (control/vteps.c: a forgotten
+ * VTEP comes back in its old slot, a new one takes a fresh slot), so the
+ * cached (address, index) pair stays right as long as the slot is in use;
+ * a forgotten VTEP fails the in_use check and goes back to the hash, which
+ * no longer knows it either.
+ */
+static int vtep_lookup(struct dp_ctx *ctx, const struct decap_result *r, struct conf_ip *address)
 {
 	void *data;
+	int index;
 
 	memset(address, 0, sizeof(*address));
 	address->family = r->family;
@@ -102,9 +110,16 @@ static int vtep_lookup(const struct decap_result *r, struct conf_ip *address)
 		address->v4 = r->src.v4;
 	else
 		address->v6 = r->src.v6;
+	index = ctx->vtep_cache_index;
+	if (index >= 0 && __atomic_load_n(&gw.vteps[index].in_use, __ATOMIC_ACQUIRE) &&
+	    memcmp(&ctx->vtep_cache_address, address, sizeof(*address)) == 0)
+		return index;
 	if (rte_hash_lookup_data(gw.vtep_by_address, address, &data) < 0)
 		return -1;
-	return (int)(uintptr_t)data;
+	index = (int)(uintptr_t)data;
+	ctx->vtep_cache_index = index;
+	ctx->vtep_cache_address = *address;
+	return index;
 }
 
 void uplink_input(struct dp_ctx *ctx, struct rte_mbuf *m, uint16_t port_id)
@@ -164,7 +179,7 @@ void uplink_input(struct dp_ctx *ctx, struct rte_mbuf *m, uint16_t port_id)
 		return;
 	}
 	const struct gw_segment *s = &gw.segments[segment];
-	vtep = vtep_lookup(&r, &vtep_address);
+	vtep = vtep_lookup(ctx, &r, &vtep_address);
 	if (vtep < 0 && s->learning != CONF_LEARNING_DATAPLANE) {
 		dp_drop(ctx, m, GW_DROP_UNKNOWN_VTEP);
 		return;

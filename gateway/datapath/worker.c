@@ -34,6 +34,7 @@ int worker_main(void *arg)
 	ctx->worker = w;
 	ctx->counters = gw.counters[rte_lcore_id()];
 	ctx->tx_queue = (uint16_t)w->index;
+	ctx->vtep_cache_index = -1;
 	rte_rcu_qsbr_thread_register(gw.qsbr, w->index);
 	rte_rcu_qsbr_thread_online(gw.qsbr, w->index);
 
