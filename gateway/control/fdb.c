@@ -48,6 +48,18 @@ static uint32_t fdb_key_hash(const void *key, uint32_t key_len, uint32_t init)
 	return rte_hash_crc_8byte(word, init);
 }
 
+/* rte_hash compares 8-byte keys with memcmp() (its inline comparators
+ * start at 16 bytes): one 64-bit compare instead, 0 when equal. */
+static int fdb_key_compare(const void *key1, const void *key2, size_t key_len)
+{
+	uint64_t word1, word2;
+
+	(void)key_len;
+	memcpy(&word1, key1, sizeof(word1));
+	memcpy(&word2, key2, sizeof(word2));
+	return word1 != word2;
+}
+
 int fdb_init(struct gw *g)
 {
 	struct rte_hash_parameters params = {
@@ -66,6 +78,7 @@ int fdb_init(struct gw *g)
 	g->fdb = rte_hash_create(&params);
 	if (g->fdb == NULL)
 		return -rte_errno;
+	rte_hash_set_cmp_func(g->fdb, fdb_key_compare);
 	if (rte_hash_rcu_qsbr_add(g->fdb, &rcu) != 0)
 		goto err;
 	shadow_size = (uint32_t)rte_hash_max_key_id(g->fdb) + 1;
