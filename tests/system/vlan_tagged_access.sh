@@ -18,6 +18,9 @@ TEST_NAME=vlan
 SRV=$(netns_add srv)
 GW=$(netns_add gw)
 PEER=$(netns_add peer)
+# The server ports carry only scapy's frames: no IPv6 (router solicitations,
+# MLD, DAD), or the kernel's own frames get learned as extra MACs.
+ip netns exec "$SRV" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 veth_pair "$SRV" srv0 "$GW" gwacc0
 veth_pair "$SRV" srv1 "$GW" gwacc1
 veth_pair "$GW" gwupl "$PEER" pupl
