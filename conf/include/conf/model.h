@@ -14,14 +14,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CONF_NAME_MAX 32
-#define CONF_PATH_MAX 256
+#define CONF_NAME_MAX	32
+#define CONF_PATH_MAX	256
 #define CONF_DEVICE_MAX 256
 
 /* RFC 7348 §5: 24-bit VNI; we reserve 0. RFC 7637 §3.4: VSIDs 0..0xFFF and
  * 0xFFFFFF are reserved. */
-#define CONF_VNI_MIN 1u
-#define CONF_VNI_MAX 0xFFFFFFu
+#define CONF_VNI_MIN  1u
+#define CONF_VNI_MAX  0xFFFFFFu
 #define CONF_VSID_MIN 0x1000u
 #define CONF_VSID_MAX 0xFFFFFEu
 
@@ -46,10 +46,11 @@ enum conf_port_role {
 struct conf_port {
 	char name[CONF_NAME_MAX];
 	enum conf_port_role role;
-	char device[CONF_DEVICE_MAX]; /* PCI address "0000:03:00.0" or vdev "net_af_packet0,iface=x" */
-	uint16_t mtu; /* L3 MTU of the port; default 1500 */
+	char device[CONF_DEVICE_MAX]; /* PCI address "0000:03:00.0" or vdev "net_af_packet0,iface=x"
+				       */
+	uint16_t mtu;		      /* L3 MTU of the port; default 1500 */
 	bool has_mac;
-	uint8_t mac[6]; /* overrides the device MAC (uplinks and their TAP twins) */
+	uint8_t mac[6];		       /* overrides the device MAC (uplinks and their TAP twins) */
 	struct conf_prefix *addresses; /* uplinks: addresses put on the TAP twin */
 	size_t n_addresses;
 	uint16_t vlan; /* uplinks: 802.1Q VID of the underlay, 0 = untagged */
@@ -63,25 +64,25 @@ enum conf_segment_type {
 
 enum conf_learning {
 	CONF_LEARNING_DATAPLANE, /* learn remote MACs from decapsulated frames */
-	CONF_LEARNING_EVPN, /* remote MACs and flood lists from BGP EVPN (VXLAN only) */
-	CONF_LEARNING_STATIC, /* only configured MACs; no learning from the overlay */
+	CONF_LEARNING_EVPN,	 /* remote MACs and flood lists from BGP EVPN (VXLAN only) */
+	CONF_LEARNING_STATIC,	 /* only configured MACs; no learning from the overlay */
 };
 
 /* What happens to a frame from a new MAC once the segment is at its limit. */
 enum conf_limit_action {
 	CONF_LIMIT_FLOOD, /* forward it, do not learn */
-	CONF_LIMIT_DROP, /* drop it and count */
+	CONF_LIMIT_DROP,  /* drop it and count */
 };
 
 struct conf_member {
-	size_t port; /* index into conf_model.ports */
+	size_t port;   /* index into conf_model.ports */
 	uint16_t vlan; /* 1..4094, or 0 = untagged */
 	int line;
 };
 
 struct conf_static_mac {
 	uint8_t mac[6];
-	bool remote; /* true: behind `vtep`; false: on member `member` */
+	bool remote;   /* true: behind `vtep`; false: on member `member` */
 	size_t member; /* index into the segment's members */
 	struct conf_ip vtep;
 	int line;
@@ -115,7 +116,7 @@ struct conf_bgp {
 	bool enabled;
 	uint32_t asn;
 	struct in_addr router_id;
-	bool evpn; /* l2vpn evpn + advertise-all-vni */
+	bool evpn;	 /* l2vpn evpn + advertise-all-vni */
 	bool manage_frr; /* false: the operator owns FRR's configuration */
 	struct conf_bgp_neighbor *neighbors;
 	size_t n_neighbors;
@@ -126,19 +127,19 @@ struct conf_gateway {
 	char name[CONF_NAME_MAX];
 	struct conf_ip vtep_v4; /* source address of IPv4-underlay tunnels */
 	struct conf_ip vtep_v6; /* source address of IPv6-underlay tunnels */
-	uint16_t vxlan_port; /* default 4789 */
-	uint16_t udp_src_min; /* default 49152 */
-	uint16_t udp_src_max; /* default 65535 */
-	uint8_t ttl; /* default 64 */
-	bool dscp_copy; /* true: copy inner DSCP; false: set `dscp` */
+	uint16_t vxlan_port;	/* default 4789 */
+	uint16_t udp_src_min;	/* default 49152 */
+	uint16_t udp_src_max;	/* default 65535 */
+	uint8_t ttl;		/* default 64 */
+	bool dscp_copy;		/* true: copy inner DSCP; false: set `dscp` */
 	uint8_t dscp;
-	bool ecn_compat; /* RFC 6040 compatibility mode (outer Not-ECT) */
-	bool vxlan_strict; /* drop VXLAN with reserved bits set */
-	bool nvgre_flow_id; /* NVGRE FlowID entropy on (default) */
-	uint32_t mac_aging; /* seconds, default 300; 0 = never age */
-	uint32_t mac_limit; /* default per-segment limit, default 8192 */
+	bool ecn_compat;	       /* RFC 6040 compatibility mode (outer Not-ECT) */
+	bool vxlan_strict;	       /* drop VXLAN with reserved bits set */
+	bool nvgre_flow_id;	       /* NVGRE FlowID entropy on (default) */
+	uint32_t mac_aging;	       /* seconds, default 300; 0 = never age */
+	uint32_t mac_limit;	       /* default per-segment limit, default 8192 */
 	char lmdb_path[CONF_PATH_MAX]; /* default /var/lib/vtepgw */
-	uint64_t lmdb_map_size; /* bytes, default 256 MiB */
+	uint64_t lmdb_map_size;	       /* bytes, default 256 MiB */
 	int line;
 };
 
@@ -168,7 +169,9 @@ struct conf_errors {
 };
 
 /* Load and validate. Returns 0 and sets *model, or -1 with every error in
- * `errors` (and *model NULL). errors may be NULL. */
+ * `errors` (and *model NULL). errors may be NULL; errors are appended to it,
+ * sorted by line. `@include` is refused: one file is the whole
+ * configuration. */
 int conf_load(const char *path, struct conf_model **model, struct conf_errors *errors);
 /* Same from a string (tests, fuzzing); `name` stands for the file name. */
 int conf_load_string(const char *text, const char *name, struct conf_model **model,
@@ -191,5 +194,13 @@ const char *conf_ip_format(const struct conf_ip *ip, char *buf, size_t size);
 int conf_mac_parse(const char *text, uint8_t mac[6]); /* 0 or -1 */
 const char *conf_mac_format(const uint8_t mac[6], char *buf, size_t size);
 bool conf_ip_equal(const struct conf_ip *a, const struct conf_ip *b);
+/* "10.0.0.1/24", "2001:db8::1/64": the address keeps its host bits. */
+int conf_prefix_parse(const char *text, struct conf_prefix *prefix); /* 0 or -1 */
+const char *conf_prefix_format(const struct conf_prefix *prefix, char *buf, size_t size);
+
+/* Buffer sizes for the formatters above, with the terminating NUL. */
+#define CONF_IP_TEXT_SIZE     46 /* INET6_ADDRSTRLEN */
+#define CONF_PREFIX_TEXT_SIZE 50
+#define CONF_MAC_TEXT_SIZE    18
 
 #endif

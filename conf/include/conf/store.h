@@ -38,18 +38,18 @@ struct store_segment {
 };
 
 enum store_fdb_origin {
-	STORE_FDB_STATIC = 0, /* from the configuration */
+	STORE_FDB_STATIC = 0,  /* from the configuration */
 	STORE_FDB_LEARNED = 1, /* learned by the fast path (local or data-plane remote) */
-	STORE_FDB_EVPN = 2, /* from BGP EVPN type-2 routes */
+	STORE_FDB_EVPN = 2,    /* from BGP EVPN type-2 routes */
 };
 
 struct store_fdb_entry {
-	bool remote; /* false: local port + VLAN; true: behind a remote VTEP */
+	bool remote;		  /* false: local port + VLAN; true: behind a remote VTEP */
 	char port[CONF_NAME_MAX]; /* local: port name (stable across restarts) */
-	uint16_t vlan; /* local: 0 = untagged */
-	struct conf_ip vtep; /* remote: the VTEP */
-	uint8_t origin; /* enum store_fdb_origin */
-	uint64_t last_seen; /* seconds since the epoch */
+	uint16_t vlan;		  /* local: 0 = untagged */
+	struct conf_ip vtep;	  /* remote: the VTEP */
+	uint8_t origin;		  /* enum store_fdb_origin */
+	uint64_t last_seen;	  /* seconds since the epoch */
 };
 
 struct store_fdb_record {
@@ -65,14 +65,31 @@ enum store_flood_origin {
 
 struct store_vtep {
 	uint8_t origin; /* enum store_flood_origin of the first reference */
-	uint32_t refs; /* segments using it */
+	uint32_t refs;	/* segments using it */
 };
 
 /* Why the last write failed, and how often writes were refused. */
 struct store_stats {
-	uint64_t map_full; /* MDB_MAP_FULL: the write was refused, nothing changed */
+	uint64_t map_full;     /* MDB_MAP_FULL: the write was refused, nothing changed */
 	uint64_t write_errors; /* any other write failure */
 	uint64_t commits;
+	/* Added after the first interface; readers of the fields above are unaffected. */
+	uint64_t read_only_refusals;	/* a write on a store opened read-only: -EROFS */
+	uint64_t invalid_input;		/* a write refused for a bad key or value: -EINVAL */
+	uint64_t missing_segment;	/* an FDB or flood write for an absent segment: -ENOENT */
+	uint64_t stale_readers_cleared; /* reader slots of dead processes freed at open */
+};
+
+/* 256 MiB, the configuration's default (gateway.lmdb_map_size). */
+#define STORE_MAP_SIZE_DEFAULT (256ull << 20)
+
+struct store_options {
+	const char *dir;
+	uint64_t map_size; /* 0: STORE_MAP_SIZE_DEFAULT; ignored when read_only */
+	bool read_only;
+	/* Tests only: commits are not flushed to disk (MDB_NOSYNC). A committed
+	 * transaction then survives a crash of the process but not of the OS. */
+	bool no_sync;
 };
 
 /*
@@ -83,15 +100,25 @@ struct store_stats {
  * is given, a message is written there.
  * A schema version mismatch is -EPROTO.
  */
-int store_open(struct store **store, const char *dir, uint64_t map_size, bool read_only,
-	       char *err, size_t err_size);
+int store_open(struct store **store, const char *dir, uint64_t map_size, bool read_only, char *err,
+	       size_t err_size);
+/* store_open() with every option; store_open() is this with no_sync false. */
+int store_open_options(struct store **store, const struct store_options *options, char *err,
+		       size_t err_size);
 void store_close(struct store *store);
 const struct store_stats *store_stats(const struct store *store);
 
 /*
  * Writes. Each call is one transaction: all of it or none of it is committed.
  * Returns 0, -ENOSPC when the map is full (counted in map_full), -EROFS on a
- * read-only store, or another negative errno.
+ * read-only store, -EINVAL for a bad key or value, or another negative errno.
+ * Puts are refused with -ENOSPC a little before LMDB's own limit so that the
+ * space left lets deletes run on a full store (LMDB copies every page a delete
+ * touches); see docs/lmdb-schema.md.
+ * FDB and flood puts need their segment: -ENOENT when it is absent.
+ * Single deletes return -ENOENT when the entry is absent; store_fdb_del_batch
+ * skips absent entries. The vteps table is maintained by the caller: deleting
+ * a segment or a flood entry does not change a VTEP's refs.
  */
 int store_segment_put(struct store *store, const struct store_segment_key *key,
 		      const struct store_segment *segment);

@@ -9,9 +9,9 @@
 #include "encap/tunnel.h"
 
 #define ECN_NOT_ECT 0x0
-#define ECN_ECT1 0x1
-#define ECN_ECT0 0x2
-#define ECN_CE 0x3
+#define ECN_ECT1    0x1
+#define ECN_ECT0    0x2
+#define ECN_CE	    0x3
 
 /* Outer TOS / traffic class byte for an inner TOS byte (RFC 6040 §4.1). */
 uint8_t ecn_encap_tos(uint8_t inner_tos, enum ecn_mode ecn_mode, enum dscp_mode dscp_mode,

@@ -44,21 +44,21 @@ union tunnel_addr {
 /* Everything the control plane knows about one remote VTEP of one segment. */
 struct tunnel_params {
 	enum tunnel_type type;
-	int family; /* AF_INET or AF_INET6 (outer) */
-	uint8_t src_mac[6]; /* our uplink MAC */
-	uint8_t dst_mac[6]; /* next hop MAC, from the neighbour table */
-	uint16_t outer_vlan; /* 802.1Q VID on the uplink, 0 = untagged */
+	int family;	       /* AF_INET or AF_INET6 (outer) */
+	uint8_t src_mac[6];    /* our uplink MAC */
+	uint8_t dst_mac[6];    /* next hop MAC, from the neighbour table */
+	uint16_t outer_vlan;   /* 802.1Q VID on the uplink, 0 = untagged */
 	union tunnel_addr src; /* our VTEP address */
 	union tunnel_addr dst; /* the remote VTEP */
-	uint16_t udp_dst_port; /* VXLAN only; 4789 by default (RFC 7348 §5) */
-	uint16_t udp_src_min; /* entropy range, default 49152..65535 */
+	uint16_t udp_dst_port; /* VXLAN only; 0 = 4789 (RFC 7348 §5) */
+	uint16_t udp_src_min;  /* entropy range; both 0 = 49152..65535 */
 	uint16_t udp_src_max;
-	uint8_t ttl; /* outer TTL / hop limit, default 64 */
+	uint8_t ttl; /* outer TTL / hop limit; 0 = 64 */
 	enum dscp_mode dscp_mode;
 	uint8_t dscp; /* used with DSCP_MODE_SET, 0..63 */
 	enum ecn_mode ecn_mode;
 	uint32_t segment_id; /* VNI (24 bits) or VSID (24 bits) */
-	bool nvgre_flow_id; /* NVGRE: put entropy in the FlowID, else 0 (RFC 7637 §3.2) */
+	bool nvgre_flow_id;  /* NVGRE: put entropy in the FlowID, else 0 (RFC 7637 §3.2) */
 };
 
 /* Longest outer header: Ethernet 14 + 802.1Q 4 + IPv6 40 + UDP 8 + VXLAN 8 = 74. */
@@ -66,11 +66,11 @@ struct tunnel_params {
 
 struct encap_template {
 	uint8_t bytes[ENCAP_TEMPLATE_MAX]; /* outer headers, lengths/checksums zero */
-	uint16_t len; /* bytes used in front of the inner frame */
-	uint16_t l3_offset; /* IPv4/IPv6 header */
-	uint16_t l4_offset; /* UDP or GRE header */
-	uint8_t type; /* enum tunnel_type */
-	uint8_t family; /* AF_INET or AF_INET6 */
+	uint16_t len;			   /* bytes used in front of the inner frame */
+	uint16_t l3_offset;		   /* IPv4/IPv6 header */
+	uint16_t l4_offset;		   /* UDP or GRE header */
+	uint8_t type;			   /* enum tunnel_type */
+	uint8_t family;			   /* AF_INET or AF_INET6 */
 	uint8_t ecn_mode;
 	uint8_t dscp_mode;
 	uint8_t dscp;
@@ -79,23 +79,29 @@ struct encap_template {
 	uint16_t udp_src_max;
 	/* IPv4: one's complement sum of the header with total length, TOS and
 	 * checksum zero, so encap_write() finishes the checksum with two adds.
-	 * IPv6: sum of the pseudo-header addresses, next header and the UDP
-	 * destination port, for the mandatory UDP checksum (RFC 6935). */
+	 * IPv6 VXLAN: sum of the pseudo-header addresses, next header, the UDP
+	 * destination port and the VXLAN header, for the mandatory UDP checksum
+	 * (RFC 6935). Unused for NVGRE over IPv6. */
 	uint32_t partial_sum;
 };
 
 /* Fill a template. Returns 0, or -EINVAL for a parameter out of range
- * (family, segment ID beyond 24 bits, NVGRE VSID reserved, bad UDP range). */
+ * (type, family, segment ID beyond 24 bits, NVGRE VSID reserved, VLAN ID above
+ * 4094, UDP source range reversed or starting at 0, DSCP above 63, unknown
+ * ECN/DSCP mode, group source MAC, unspecified or multicast VTEP address).
+ * Zero udp_dst_port, UDP range and ttl select the defaults. */
 int encap_template_init(struct encap_template *tmpl, const struct tunnel_params *params);
 
 /*
  * Write the outer headers for one packet into out[0 .. tmpl->len).
  *   inner_len:  length of the inner Ethernet frame that follows out[tmpl->len]
- *   flow_hash:  entropy from flow_hash_frame() (UDP source port / NVGRE FlowID)
+ *   flow_hash:  entropy from flow_hash_frame() (UDP source port / NVGRE FlowID,
+ *               and the IPv6 flow label, RFC 6438)
  *   inner_tos:  the inner IPv4 TOS or IPv6 traffic class (0 for non-IP); its
  *               ECN bits go outside per RFC 6040 §4.1 and DSCP per dscp_mode
- *   inner_sum:  IPv6 only: checksum_partial() over the inner frame, for the
- *               UDP checksum; ignored for IPv4 (UDP checksum 0, RFC 7348 §5)
+ *   inner_sum:  VXLAN over IPv6 only: checksum_partial() over the inner frame
+ *               (a folded running sum), for the UDP checksum; ignored otherwise
+ *               (UDP checksum 0 over IPv4, RFC 7348 §5; GRE has none)
  * Returns 0, or -EMSGSIZE when the outer packet would exceed 65535 bytes of
  * IP payload (never fragment: the caller drops and counts).
  */
@@ -117,36 +123,36 @@ int encap_frame(const struct encap_template *tmpl, uint8_t *frame, uint32_t inne
  *   DECAP_PASS_NOT_IP:     ARP, LLDP, anything not IPv4/IPv6
  * Everything else is a drop with its own counter.
  */
-#define DECAP_VERDICTS(X)                                                                          \
-	X(OK, "ok")                                                                                \
-	X(PASS_NOT_TUNNEL, "pass_not_tunnel")                                                      \
-	X(PASS_NOT_VTEP, "pass_not_vtep")                                                          \
-	X(PASS_NOT_IP, "pass_not_ip")                                                              \
-	X(TRUNCATED_ETHERNET, "truncated_ethernet")                                                \
-	X(TRUNCATED_VLAN, "truncated_vlan")                                                        \
-	X(TRUNCATED_IP, "truncated_ip")                                                            \
-	X(IP_VERSION, "ip_bad_version")                                                            \
-	X(IPV4_IHL, "ipv4_bad_ihl")                                                                \
-	X(IPV4_OPTIONS, "ipv4_options")                                                            \
-	X(IPV4_CHECKSUM, "ipv4_bad_checksum")                                                      \
-	X(IP_LENGTH, "ip_bad_length")                                                              \
-	X(IP_FRAGMENT, "ip_fragment")                                                              \
-	X(IP_TTL_ZERO, "ip_ttl_zero")                                                              \
-	X(IP_BAD_SOURCE, "ip_bad_source")                                                          \
-	X(TRUNCATED_UDP, "truncated_udp")                                                          \
-	X(UDP_LENGTH, "udp_bad_length")                                                            \
-	X(UDP_CHECKSUM, "udp_bad_checksum")                                                        \
-	X(UDP_ZERO_CHECKSUM_V6, "udp_zero_checksum_ipv6")                                          \
-	X(TRUNCATED_VXLAN, "truncated_vxlan")                                                      \
-	X(VXLAN_NO_I_FLAG, "vxlan_i_flag_clear")                                                   \
-	X(VXLAN_RESERVED, "vxlan_reserved_bits")                                                   \
-	X(TRUNCATED_GRE, "truncated_gre")                                                          \
-	X(GRE_FLAGS, "nvgre_bad_flags")                                                            \
-	X(GRE_VERSION, "nvgre_bad_version")                                                        \
-	X(GRE_PROTOCOL, "nvgre_bad_protocol")                                                      \
-	X(NVGRE_RESERVED_VSID, "nvgre_reserved_vsid")                                              \
-	X(TRUNCATED_INNER, "truncated_inner")                                                      \
-	X(INNER_VLAN, "inner_vlan_tag")                                                            \
+#define DECAP_VERDICTS(X)                                 \
+	X(OK, "ok")                                       \
+	X(PASS_NOT_TUNNEL, "pass_not_tunnel")             \
+	X(PASS_NOT_VTEP, "pass_not_vtep")                 \
+	X(PASS_NOT_IP, "pass_not_ip")                     \
+	X(TRUNCATED_ETHERNET, "truncated_ethernet")       \
+	X(TRUNCATED_VLAN, "truncated_vlan")               \
+	X(TRUNCATED_IP, "truncated_ip")                   \
+	X(IP_VERSION, "ip_bad_version")                   \
+	X(IPV4_IHL, "ipv4_bad_ihl")                       \
+	X(IPV4_OPTIONS, "ipv4_options")                   \
+	X(IPV4_CHECKSUM, "ipv4_bad_checksum")             \
+	X(IP_LENGTH, "ip_bad_length")                     \
+	X(IP_FRAGMENT, "ip_fragment")                     \
+	X(IP_TTL_ZERO, "ip_ttl_zero")                     \
+	X(IP_BAD_SOURCE, "ip_bad_source")                 \
+	X(TRUNCATED_UDP, "truncated_udp")                 \
+	X(UDP_LENGTH, "udp_bad_length")                   \
+	X(UDP_CHECKSUM, "udp_bad_checksum")               \
+	X(UDP_ZERO_CHECKSUM_V6, "udp_zero_checksum_ipv6") \
+	X(TRUNCATED_VXLAN, "truncated_vxlan")             \
+	X(VXLAN_NO_I_FLAG, "vxlan_i_flag_clear")          \
+	X(VXLAN_RESERVED, "vxlan_reserved_bits")          \
+	X(TRUNCATED_GRE, "truncated_gre")                 \
+	X(GRE_FLAGS, "nvgre_bad_flags")                   \
+	X(GRE_VERSION, "nvgre_bad_version")               \
+	X(GRE_PROTOCOL, "nvgre_bad_protocol")             \
+	X(NVGRE_RESERVED_VSID, "nvgre_reserved_vsid")     \
+	X(TRUNCATED_INNER, "truncated_inner")             \
+	X(INNER_VLAN, "inner_vlan_tag")                   \
 	X(INNER_BAD_SOURCE, "inner_bad_source_mac")
 
 enum decap_verdict {
@@ -159,7 +165,7 @@ enum decap_verdict {
 /* Counter / log name of a verdict ("ipv4_bad_checksum"). */
 const char *decap_verdict_name(enum decap_verdict verdict);
 
-/* True for DECAP_OK and the DECAP_PASS_* verdicts. */
+/* False for DECAP_OK and the DECAP_PASS_* verdicts, true for every drop. */
 bool decap_verdict_is_drop(enum decap_verdict verdict);
 
 struct decap_policy {
@@ -174,26 +180,31 @@ struct decap_policy {
 
 struct decap_result {
 	enum tunnel_type type;
-	int family; /* outer AF_INET or AF_INET6 */
+	int family;	       /* outer AF_INET or AF_INET6 */
 	union tunnel_addr src; /* the sending VTEP */
 	union tunnel_addr dst;
-	uint16_t outer_vlan; /* 802.1Q VID on the uplink, 0 = none */
-	uint32_t segment_id; /* VNI or VSID */
-	uint8_t flow_id; /* NVGRE FlowID */
-	uint8_t outer_tos; /* for the RFC 6040 decap table */
+	uint16_t outer_vlan;   /* 802.1Q VID on the uplink, 0 = none */
+	uint32_t segment_id;   /* VNI or VSID */
+	uint8_t flow_id;       /* NVGRE FlowID */
+	uint8_t outer_tos;     /* for the RFC 6040 decap table */
 	uint16_t inner_offset; /* inner Ethernet frame starts here */
-	uint16_t inner_len; /* and is this long (outer padding excluded) */
+	uint16_t inner_len;    /* and is this long (outer padding excluded) */
 };
 
 /*
  * Parse and validate a frame received on an uplink. Checks run in this order,
- * each with its own verdict: Ethernet/802.1Q length; IP version, IHL, options,
+ * each with its own verdict: Ethernet/802.1Q length, EtherType (PASS_NOT_IP);
+ * IP header present, IP version; destination = our VTEP (else PASS_NOT_VTEP,
+ * before the strict checks, so IGMP with options, IPv6 DAD from ::, or
+ * fragments to other uplink addresses still reach the kernel); IHL, options,
  * header checksum, lengths against the buffer (trailing Ethernet padding is
  * allowed), fragments (RFC 7348 §4.3), TTL 0, bad sources (multicast,
- * broadcast, unspecified, our own); destination = our VTEP; then UDP port /
- * GRE, UDP length and checksum (0 accepted on IPv4 only), tunnel header flags
- * (policies in DESIGN.md), inner Ethernet length, inner 802.1Q, inner source
- * MAC (multicast, broadcast, ours).
+ * broadcast, unspecified, loopback, our own); then UDP port / GRE (else
+ * PASS_NOT_TUNNEL), UDP length (must equal the IP payload) and checksum (0
+ * accepted on IPv4 only), tunnel header flags (policies in DESIGN.md), inner
+ * Ethernet length, inner 802.1Q/802.1ad, inner source MAC (multicast,
+ * broadcast, all-zero, ours).
+ * A zero policy->vxlan_udp_port means 4789.
  * `len` is the number of contiguous bytes at `frame`.
  * On DECAP_OK, `result` is filled; on PASS_* verdicts, only family/dst may be.
  */

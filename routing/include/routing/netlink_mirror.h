@@ -27,7 +27,7 @@ struct netlink_link {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	uint8_t mac[6];
-	bool up; /* IFF_UP and carrier (IFF_LOWER_UP) */
+	bool up;    /* IFF_UP and carrier (IFF_LOWER_UP) */
 	int master; /* ifindex of the bridge it is enslaved to, 0 = none */
 };
 
@@ -39,14 +39,14 @@ struct netlink_address {
 struct netlink_nexthop {
 	struct conf_ip gateway; /* family 0 for a directly connected route */
 	int ifindex;
-	uint8_t weight; /* rtnh_hops + 1 */
+	uint8_t weight; /* rtnh_hops + 1, clamped to 255 (the kernel allows 256) */
 };
 
 struct netlink_route {
 	uint32_t table; /* RT_TABLE_MAIN unless told otherwise */
 	struct conf_prefix dst;
-	uint8_t protocol; /* RTPROT_* (RTPROT_BGP = 186 from zebra) */
-	uint8_t type; /* RTN_UNICAST, RTN_LOCAL, RTN_BLACKHOLE, ... */
+	uint8_t protocol;  /* RTPROT_* (RTPROT_BGP = 186 from zebra) */
+	uint8_t type;	   /* RTN_UNICAST, RTN_LOCAL, RTN_BLACKHOLE, ... */
 	uint32_t priority; /* metric */
 	struct netlink_nexthop paths[NETLINK_MAX_PATHS];
 	size_t n_paths;
@@ -56,7 +56,7 @@ struct netlink_neighbour {
 	int ifindex;
 	struct conf_ip addr;
 	uint8_t mac[6];
-	bool has_mac; /* false while INCOMPLETE/FAILED */
+	bool has_mac;	/* false while INCOMPLETE/FAILED */
 	uint16_t state; /* NUD_* */
 };
 
@@ -64,13 +64,13 @@ struct netlink_neighbour {
  * vxlan netdevs (NTF_SELF with NDA_DST = remote VTEP). */
 struct netlink_fdb {
 	int ifindex; /* the port or vxlan netdev */
-	int master; /* bridge ifindex, 0 when absent */
+	int master;  /* bridge ifindex, 0 when absent */
 	uint8_t mac[6];
-	uint16_t vlan; /* NDA_VLAN, 0 = none */
-	uint32_t vni; /* NDA_VNI, 0 = none */
+	uint16_t vlan;	    /* NDA_VLAN, 0 = none */
+	uint32_t vni;	    /* NDA_VNI, 0 = none */
 	struct conf_ip dst; /* NDA_DST, family 0 when absent */
-	uint8_t flags; /* NTF_SELF, NTF_MASTER, NTF_EXT_LEARNED, ... */
-	uint16_t state; /* NUD_* */
+	uint8_t flags;	    /* NTF_SELF, NTF_MASTER, NTF_EXT_LEARNED, ... */
+	uint16_t state;	    /* NUD_* */
 };
 
 /* Every callback may be NULL. `add` is false on deletion. The callbacks run
@@ -89,17 +89,19 @@ struct netlink_mirror_ops {
 };
 
 /* Which groups to follow. */
-#define NETLINK_MIRROR_LINKS 0x01u
-#define NETLINK_MIRROR_ADDRESSES 0x02u
-#define NETLINK_MIRROR_ROUTES 0x04u
+#define NETLINK_MIRROR_LINKS	  0x01u
+#define NETLINK_MIRROR_ADDRESSES  0x02u
+#define NETLINK_MIRROR_ROUTES	  0x04u
 #define NETLINK_MIRROR_NEIGHBOURS 0x08u
-#define NETLINK_MIRROR_FDB 0x10u
-#define NETLINK_MIRROR_ALL 0x1fu
+#define NETLINK_MIRROR_FDB	  0x10u
+#define NETLINK_MIRROR_ALL	  0x1fu
 
 struct netlink_mirror_stats {
 	uint64_t messages;
-	uint64_t resyncs; /* ENOBUFS recoveries */
-	uint64_t parse_errors; /* malformed messages skipped */
+	uint64_t resyncs;	   /* ENOBUFS recoveries */
+	uint64_t parse_errors;	   /* malformed or unexpected messages skipped */
+	uint64_t truncated_routes; /* more than NETLINK_MAX_PATHS next hops: extra ones dropped */
+	uint64_t dump_retries;	   /* dumps the kernel interrupted (NLM_F_DUMP_INTR) and redone */
 };
 
 /* Subscribe and return a non-blocking mirror. Returns 0 or a negative errno. */
@@ -126,10 +128,22 @@ int netlink_mirror_resolve(struct netlink_mirror *mirror, int ifindex, const str
 /* Longest-prefix match in the mirrored main table; NULL when no route.
  * The pointer is valid until the next dump/process call. */
 const struct netlink_route *netlink_mirror_route_lookup(const struct netlink_mirror *mirror,
-							 const struct conf_ip *addr);
+							const struct conf_ip *addr);
 /* The mirrored neighbour for (ifindex, addr), or NULL. */
 const struct netlink_neighbour *netlink_mirror_neighbour(const struct netlink_mirror *mirror,
 							 int ifindex, const struct conf_ip *addr);
+
+/* Number of mirrored main-table routes (both families) and neighbours. */
+size_t netlink_mirror_route_count(const struct netlink_mirror *mirror);
+size_t netlink_mirror_neighbour_count(const struct netlink_mirror *mirror);
+
+/* Set the event socket's receive buffer (bytes). netlink_mirror_open() already
+ * asks for a large one; tests shrink it to force ENOBUFS and a resync. */
+int netlink_mirror_set_event_buffer(struct netlink_mirror *mirror, int bytes);
+
+/* Handle `size` bytes of netlink messages as if they had arrived on the event
+ * socket (tests and fuzzing). Returns the number of messages handled. */
+int netlink_mirror_feed(struct netlink_mirror *mirror, const void *buf, size_t size);
 
 /* Bridge FDB writes, used by the EVPN shadow-device sync (routing issue). */
 int netlink_fdb_replace(struct netlink_mirror *mirror, int ifindex, const uint8_t mac[6],
