@@ -251,8 +251,11 @@ wait_for 20 type3_on "$GWFRR" 10.255.0.2 || fail "gateway FRR has no type-3 rout
 wait_for 20 type3_on "$PEERFRR" 10.255.0.1 || fail "peer FRR has no type-3 route of the gateway"
 flood_has_peer() { gw_flood | grep -qw 10.255.0.2; }
 wait_for 10 flood_has_peer || fail "peer VTEP not in vtepgw's flood list"
-ip netns exec "$PEER" bridge fdb show dev vni$VNI | grep -q "00:00:00:00:00:00 dst 10.255.0.1" ||
-	fail "peer kernel has no flood entry to the gateway"
+# bgpd holding the route is not yet zebra having written it to the kernel
+peer_floods_to_gw() {
+	ip netns exec "$PEER" bridge fdb show dev "vni$VNI" | grep -q "00:00:00:00:00:00 dst 10.255.0.1"
+}
+wait_for 10 peer_floods_to_gw || fail "peer kernel has no flood entry to the gateway"
 log "RESULT type3_both_ways_ms=$(($(now_ms) - T_FRR))"
 
 # ---- traffic and type-2 -----------------------------------------------------
