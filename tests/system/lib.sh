@@ -148,11 +148,26 @@ capture_start() {
 	local ns="$1" ifname="$2" file="$3"
 	shift 3
 	ip netns exec "$ns" tcpdump -U -q -n ${CAPTURE_DIRECTION:+-Q "$CAPTURE_DIRECTION"} \
-		-i "$ifname" -w "$file" "$@" >/dev/null 2>&1 &
+		-i "$ifname" -w "$file" "$@" >/dev/null 2>"$file.err" &
 	CAPTURE_PIDS="$CAPTURE_PIDS $!"
+	CAPTURE_FILES="${CAPTURE_FILES:-} $file"
 }
+# capture_wait_ready: until every capture says it is listening (tcpdump
+# prints that once its filter is attached; a loaded machine, e.g. CI under
+# ASan, can take seconds), at most 10 s.
 capture_wait_ready() {
-	sleep 1 # tcpdump needs a moment to attach its filter
+	local f ready
+	for _ in $(seq 100); do
+		ready=1
+		for f in ${CAPTURE_FILES:-}; do
+			grep -q "listening on" "$f.err" 2>/dev/null || ready=0
+		done
+		[ $ready -eq 1 ] && break
+		sleep 0.1
+	done
+	[ $ready -eq 1 ] || fail "a capture did not start"
+	CAPTURE_FILES=""
+	sleep 1 # and the settling time the tests were written with
 }
 capture_stop_all() {
 	sleep 0.5
